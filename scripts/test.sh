@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds and runs the whole test suite: a Release build (with the examples and the install
+# test), then AddressSanitizer+UBSan and ThreadSanitizer builds of the library and its tests.
+# Usage: scripts/test.sh [release|asan|tsan]...   (default: all three)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+jobs=$(nproc)
+configs=("$@")
+[ ${#configs[@]} -eq 0 ] && configs=(release asan tsan)
+
+for config in "${configs[@]}"; do
+  case "$config" in
+    release) flags=(-DCMAKE_BUILD_TYPE=Release) ;;
+    asan) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOCKSTEP_SANITIZE=address
+                 -DLOCKSTEP_BUILD_BENCHMARKS=OFF) ;;
+    tsan) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOCKSTEP_SANITIZE=thread
+                 -DLOCKSTEP_BUILD_BENCHMARKS=OFF) ;;
+    *) echo "test.sh: unknown configuration '$config' (release, asan, tsan)" >&2; exit 2 ;;
+  esac
+  echo "=== $config: build"
+  cmake -S . -B "build/$config" -G Ninja "${flags[@]}" >/dev/null
+  cmake --build "build/$config" -j "$jobs"
+  echo "=== $config: test"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  ctest --test-dir "build/$config" --output-on-failure -j "$jobs" --timeout 300
+done
