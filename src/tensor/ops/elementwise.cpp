@@ -1,0 +1,146 @@
+#include "lockstep/tensor/ops/elementwise.hpp"
+
+#include <cmath>
+
+#include "lockstep/core/error.hpp"
+
+namespace lockstep::ops {
+
+namespace {
+
+void check_same(const Tensor& t, Shape expected, const char* what) {
+  LOCKSTEP_CHECK(t.shape() == expected, what, ": tensor has shape ", t.shape(), ", expected ",
+                 expected);
+}
+
+// `t` repeated up to `s` (t's dimensions are each 1 or equal to s's).
+auto broadcast(const Tensor& t, Shape s) {
+  return t.map().replicate(s.rows / t.rows(), s.cols / t.cols());
+}
+
+}  // namespace
+
+Shape broadcast_shape(Shape a, Shape b, const char* op) {
+  auto dim = [&](Index x, Index y) {
+    LOCKSTEP_CHECK(x == y || x == 1 || y == 1, op, ": shapes ", a, " and ", b,
+                   " cannot be broadcast together");
+    return x == 1 ? y : x;
+  };
+  const Index rows = dim(a.rows, b.rows);
+  const Index cols = dim(a.cols, b.cols);
+  return Shape{rows, cols};
+}
+
+void reduce_to(Tensor& out, const Tensor& grad) {
+  const Shape s = out.shape(), g = grad.shape();
+  LOCKSTEP_CHECK((s.rows == g.rows || s.rows == 1) && (s.cols == g.cols || s.cols == 1),
+                 "reduce_to: cannot reduce shape ", g, " to ", s);
+  if (s == g) {
+    out.copy_(grad);
+  } else if (s.rows == 1 && s.cols == 1) {
+    out(0, 0) = grad.map().sum();
+  } else if (s.rows == 1) {
+    out.map() = grad.map().colwise().sum();
+  } else {
+    out.map() = grad.map().rowwise().sum();
+  }
+}
+
+void add_forward(Tensor& out, const Tensor& a, const Tensor& b) {
+  const Shape s = broadcast_shape(a.shape(), b.shape(), "add");
+  check_same(out, s, "add_forward (out)");
+  if (a.shape() == s && b.shape() == s) {
+    out.map() = a.map() + b.map();
+  } else {
+    out.map() = broadcast(a, s) + broadcast(b, s);
+  }
+}
+
+void add_backward(Tensor& da, Tensor& db, const Tensor& dout) {
+  if (da.defined()) reduce_to(da, dout);
+  if (db.defined()) reduce_to(db, dout);
+}
+
+void sub_forward(Tensor& out, const Tensor& a, const Tensor& b) {
+  const Shape s = broadcast_shape(a.shape(), b.shape(), "sub");
+  check_same(out, s, "sub_forward (out)");
+  if (a.shape() == s && b.shape() == s) {
+    out.map() = a.map() - b.map();
+  } else {
+    out.map() = broadcast(a, s) - broadcast(b, s);
+  }
+}
+
+void sub_backward(Tensor& da, Tensor& db, const Tensor& dout) {
+  if (da.defined()) reduce_to(da, dout);
+  if (db.defined()) {
+    reduce_to(db, dout);
+    db.mul_(-1.0f);
+  }
+}
+
+void mul_forward(Tensor& out, const Tensor& a, const Tensor& b) {
+  const Shape s = broadcast_shape(a.shape(), b.shape(), "mul");
+  check_same(out, s, "mul_forward (out)");
+  if (a.shape() == s && b.shape() == s) {
+    out.map() = a.map().cwiseProduct(b.map());
+  } else {
+    out.map() = broadcast(a, s).cwiseProduct(broadcast(b, s));
+  }
+}
+
+void mul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, const Tensor& b) {
+  const Shape s = dout.shape();
+  if (da.defined()) {
+    if (b.shape() == s && a.shape() == s) {
+      da.map() = dout.map().cwiseProduct(b.map());
+    } else {
+      Tensor full(s);
+      full.map() = dout.map().cwiseProduct(broadcast(b, s));
+      reduce_to(da, full);
+    }
+  }
+  if (db.defined()) {
+    if (b.shape() == s && a.shape() == s) {
+      db.map() = dout.map().cwiseProduct(a.map());
+    } else {
+      Tensor full(s);
+      full.map() = dout.map().cwiseProduct(broadcast(a, s));
+      reduce_to(db, full);
+    }
+  }
+}
+
+void scale_forward(Tensor& out, const Tensor& a, float factor) {
+  check_same(out, a.shape(), "scale_forward (out)");
+  out.map() = a.map() * factor;
+}
+
+void scale_backward(Tensor& da, const Tensor& dout, float factor) {
+  check_same(da, dout.shape(), "scale_backward (da)");
+  da.map() = dout.map() * factor;
+}
+
+void pow_forward(Tensor& out, const Tensor& a, float exponent) {
+  check_same(out, a.shape(), "pow_forward (out)");
+  if (exponent == 2.0f) {
+    out.map() = a.map().cwiseAbs2();
+  } else {
+    out.map() = a.map().array().pow(exponent).matrix();
+  }
+}
+
+void pow_backward(Tensor& da, const Tensor& dout, const Tensor& a, float exponent) {
+  check_same(da, a.shape(), "pow_backward (da)");
+  check_same(dout, a.shape(), "pow_backward (dout)");
+  if (exponent == 0.0f) {
+    da.zero_();
+  } else if (exponent == 2.0f) {
+    da.map() = 2.0f * dout.map().cwiseProduct(a.map());
+  } else {
+    da.map() =
+        (exponent * dout.map().array() * a.map().array().pow(exponent - 1.0f)).matrix();
+  }
+}
+
+}  // namespace lockstep::ops
