@@ -1,0 +1,83 @@
+// lockstep/autograd/variable.hpp — Var, a tensor that autograd can differentiate.
+//
+// A Var is a handle (copies share the same node) holding a value Tensor, a gradient Tensor and,
+// for results of recorded operations, the Node that made it (grad_fn). Leaves created with
+// requires_grad accumulate gradients in grad() across backward() calls until zero_grad().
+//
+//   lockstep::Var w(lockstep::randn({1, 1}), /*requires_grad=*/true);
+//   lockstep::Var b(lockstep::Tensor::zeros({1, 1}), true);
+//   lockstep::Var loss = lockstep::mean(lockstep::pow(x * w + b - y, 2));
+//   loss.backward();                 // w.grad(), b.grad() now hold d loss / d w, d loss / d b
+//   w.zero_grad();
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lockstep/tensor/tensor.hpp"
+
+namespace lockstep {
+
+class Node;
+
+namespace detail {
+struct VarImpl {
+  Tensor value;
+  Tensor grad;               // leaves only; undefined until the first backward() reaches it
+  bool requires_grad = false;
+  std::shared_ptr<Node> grad_fn;  // set on results of recorded operations
+};
+}  // namespace detail
+
+class Var {
+ public:
+  /// An undefined Var.
+  Var() = default;
+  /// A leaf holding `value` (shared, not copied). Implicit, so Tensors pass where Vars go.
+  Var(Tensor value, bool requires_grad = false);  // NOLINT(google-explicit-constructor)
+
+  bool defined() const { return impl_ != nullptr; }
+  const Tensor& value() const;
+  /// The value's storage, for in-place updates (do them under NoGradGuard).
+  Tensor& value();
+  Shape shape() const { return value().shape(); }
+  Index rows() const { return value().rows(); }
+  Index cols() const { return value().cols(); }
+  float item() const { return value().item(); }
+
+  bool requires_grad() const;
+  /// Sets requires_grad on a leaf (results of operations derive it from their inputs).
+  Var& requires_grad_(bool requires_grad = true);
+  bool is_leaf() const;
+  /// The accumulated gradient of a leaf; undefined until a backward() reached this Var.
+  const Tensor& grad() const;
+  /// Binds the gradient to caller-owned storage (e.g. a flat gradient buffer); the shape must
+  /// match the value's. backward() then accumulates into that storage.
+  void set_grad(Tensor grad);
+  /// Sets the gradient to zero in place (keeps its storage); no-op when undefined.
+  void zero_grad();
+
+  /// Back-propagates from this scalar ([1, 1]) Var: d this / d leaf is added to each leaf's
+  /// grad(). The graph is freed afterwards unless `retain_graph`.
+  void backward(bool retain_graph = false) const;
+  /// Back-propagates `grad_output` (shaped like this Var) — the vector-Jacobian product.
+  void backward(const Tensor& grad_output, bool retain_graph = false) const;
+
+  /// A new leaf sharing this value's storage, cut off from the graph.
+  Var detach() const;
+  /// The recording Node's name (e.g. "MatmulBackward"), or "" for a leaf.
+  std::string grad_fn_name() const;
+  const std::shared_ptr<Node>& grad_fn() const;
+
+  detail::VarImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<detail::VarImpl>& impl_ptr() const { return impl_; }
+
+  /// For operations: a result of `node` (which may be null when nothing is recorded).
+  static Var make_result(Tensor value, std::shared_ptr<Node> node);
+
+ private:
+  std::shared_ptr<detail::VarImpl> impl_;
+};
+
+}  // namespace lockstep

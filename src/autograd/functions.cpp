@@ -1,0 +1,237 @@
+// Differentiable operations: forward kernel + a recorded Node calling the backward kernel.
+#include "lockstep/autograd/functions.hpp"
+
+#include "lockstep/autograd/node.hpp"
+#include "lockstep/core/error.hpp"
+#include "lockstep/tensor/ops/elementwise.hpp"
+#include "lockstep/tensor/ops/matmul.hpp"
+#include "lockstep/tensor/ops/reduce.hpp"
+
+namespace lockstep {
+
+namespace {
+
+const Var& checked(const Var& v, const char* op) {
+  LOCKSTEP_CHECK(v.defined(), op, ": undefined input");
+  return v;
+}
+
+// Records `node` with `inputs` and wraps `value` as its result, or returns a plain result when
+// nothing needs recording.
+template <class NodeT>
+Var finish(Tensor value, std::initializer_list<const Var*> inputs, NodeT&& make_node) {
+  if (!needs_recording(inputs)) return Var::make_result(std::move(value), nullptr);
+  std::shared_ptr<Node> node = make_node();
+  for (const Var* v : inputs) {
+    if (v != nullptr) node->inputs.push_back(v->impl_ptr());
+  }
+  return Var::make_result(std::move(value), std::move(node));
+}
+
+// Saves tensors for the backward kernel and frees them after a non-retained backward.
+template <std::size_t N>
+struct Saved {
+  std::array<Tensor, N> t;
+  void release() { t = {}; }
+};
+
+class MatmulBackward final : public Node {
+ public:
+  MatmulBackward(Tensor a, Tensor b) : saved_{{std::move(a), std::move(b)}} {}
+  const char* name() const override { return "MatmulBackward"; }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
+    ops::matmul_backward(d[0], d[1], dout, saved_.t[0], saved_.t[1]);
+  }
+  void release_saved() override { saved_.release(); }
+
+ private:
+  Saved<2> saved_;
+};
+
+class LinearBackward final : public Node {
+ public:
+  LinearBackward(Tensor x, Tensor w) : saved_{{std::move(x), std::move(w)}} {}
+  const char* name() const override { return "LinearBackward"; }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
+    Tensor none;
+    ops::linear_backward(d[0], d[1], d.size() > 2 ? d[2] : none, dout, saved_.t[0], saved_.t[1]);
+  }
+  void release_saved() override { saved_.release(); }
+
+ private:
+  Saved<2> saved_;
+};
+
+class AddBackward final : public Node {
+ public:
+  const char* name() const override { return "AddBackward"; }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
+    ops::add_backward(d[0], d[1], dout);
+  }
+};
+
+class SubBackward final : public Node {
+ public:
+  const char* name() const override { return "SubBackward"; }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
+    ops::sub_backward(d[0], d[1], dout);
+  }
+};
+
+class MulBackward final : public Node {
+ public:
+  MulBackward(Tensor a, Tensor b) : saved_{{std::move(a), std::move(b)}} {}
+  const char* name() const override { return "MulBackward"; }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
+    ops::mul_backward(d[0], d[1], dout, saved_.t[0], saved_.t[1]);
+  }
+  void release_saved() override { saved_.release(); }
+
+ private:
+  Saved<2> saved_;
+};
+
+class ScaleBackward final : public Node {
+ public:
+  explicit ScaleBackward(float factor, const char* name) : factor_(factor), name_(name) {}
+  const char* name() const override { return name_; }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
+    ops::scale_backward(d[0], dout, factor_);
+  }
+
+ private:
+  float factor_;
+  const char* name_;
+};
+
+class PowBackward final : public Node {
+ public:
+  PowBackward(Tensor a, float exponent) : saved_{{std::move(a)}}, exponent_(exponent) {}
+  const char* name() const override { return "PowBackward"; }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
+    ops::pow_backward(d[0], dout, saved_.t[0], exponent_);
+  }
+  void release_saved() override { saved_.release(); }
+
+ private:
+  Saved<1> saved_;
+  float exponent_;
+};
+
+class SumBackward final : public Node {
+ public:
+  const char* name() const override { return "SumBackward"; }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
+    ops::sum_backward(d[0], dout);
+  }
+};
+
+class MeanBackward final : public Node {
+ public:
+  const char* name() const override { return "MeanBackward"; }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
+    ops::mean_backward(d[0], dout);
+  }
+};
+
+class MseBackward final : public Node {
+ public:
+  MseBackward(Tensor input, Tensor target, Reduction r)
+      : saved_{{std::move(input), std::move(target)}}, reduction_(r) {}
+  const char* name() const override { return "MseLossBackward"; }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
+    ops::mse_backward(d[0], d[1], dout, saved_.t[0], saved_.t[1], reduction_);
+  }
+  void release_saved() override { saved_.release(); }
+
+ private:
+  Saved<2> saved_;
+  Reduction reduction_;
+};
+
+}  // namespace
+
+Var matmul(const Var& a, const Var& b) {
+  checked(a, "matmul");
+  checked(b, "matmul");
+  Tensor out(ops::matmul_shape(a.shape(), b.shape()));
+  ops::matmul_forward(out, a.value(), b.value());
+  return finish(std::move(out), {&a, &b},
+                [&] { return std::make_shared<MatmulBackward>(a.value(), b.value()); });
+}
+
+Var linear(const Var& x, const Var& w, const Var& bias) {
+  checked(x, "linear");
+  checked(w, "linear");
+  const Tensor* b = bias.defined() ? &bias.value() : nullptr;
+  Tensor out(ops::linear_shape(x.shape(), w.shape(), b));
+  ops::linear_forward(out, x.value(), w.value(), b);
+  return finish(std::move(out), {&x, &w, bias.defined() ? &bias : nullptr},
+                [&] { return std::make_shared<LinearBackward>(x.value(), w.value()); });
+}
+
+Var add(const Var& a, const Var& b) {
+  Tensor out(ops::broadcast_shape(checked(a, "add").shape(), checked(b, "add").shape(), "add"));
+  ops::add_forward(out, a.value(), b.value());
+  return finish(std::move(out), {&a, &b}, [] { return std::make_shared<AddBackward>(); });
+}
+
+Var sub(const Var& a, const Var& b) {
+  Tensor out(ops::broadcast_shape(checked(a, "sub").shape(), checked(b, "sub").shape(), "sub"));
+  ops::sub_forward(out, a.value(), b.value());
+  return finish(std::move(out), {&a, &b}, [] { return std::make_shared<SubBackward>(); });
+}
+
+Var mul(const Var& a, const Var& b) {
+  Tensor out(ops::broadcast_shape(checked(a, "mul").shape(), checked(b, "mul").shape(), "mul"));
+  ops::mul_forward(out, a.value(), b.value());
+  return finish(std::move(out), {&a, &b},
+                [&] { return std::make_shared<MulBackward>(a.value(), b.value()); });
+}
+
+Var mul(const Var& a, float factor) {
+  Tensor out(checked(a, "mul").shape());
+  ops::scale_forward(out, a.value(), factor);
+  return finish(std::move(out), {&a},
+                [&] { return std::make_shared<ScaleBackward>(factor, "MulBackward"); });
+}
+
+Var neg(const Var& a) {
+  Tensor out(checked(a, "neg").shape());
+  ops::scale_forward(out, a.value(), -1.0f);
+  return finish(std::move(out), {&a},
+                [] { return std::make_shared<ScaleBackward>(-1.0f, "NegBackward"); });
+}
+
+Var pow(const Var& a, float exponent) {
+  Tensor out(checked(a, "pow").shape());
+  ops::pow_forward(out, a.value(), exponent);
+  return finish(std::move(out), {&a},
+                [&] { return std::make_shared<PowBackward>(a.value(), exponent); });
+}
+
+Var sum(const Var& a) {
+  checked(a, "sum");
+  Tensor out(Shape{1, 1});
+  ops::sum_forward(out, a.value());
+  return finish(std::move(out), {&a}, [] { return std::make_shared<SumBackward>(); });
+}
+
+Var mean(const Var& a) {
+  checked(a, "mean");
+  Tensor out(Shape{1, 1});
+  ops::mean_forward(out, a.value());
+  return finish(std::move(out), {&a}, [] { return std::make_shared<MeanBackward>(); });
+}
+
+Var mse_loss(const Var& input, const Var& target, Reduction reduction) {
+  checked(input, "mse_loss");
+  checked(target, "mse_loss");
+  Tensor out(ops::mse_shape(input.shape(), target.shape(), reduction));
+  ops::mse_forward(out, input.value(), target.value(), reduction);
+  return finish(std::move(out), {&input, &target}, [&] {
+    return std::make_shared<MseBackward>(input.value(), target.value(), reduction);
+  });
+}
+
+}  // namespace lockstep
