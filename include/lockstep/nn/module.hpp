@@ -1,0 +1,67 @@
+// lockstep/nn/module.hpp — the base of every layer and model (torch.nn.Module).
+//
+// A Module owns named parameters (leaf Vars requiring grad) and named child modules;
+// named_parameters() walks them depth-first with PyTorch's dotted names ("0.weight"), so
+// state can be exchanged with PyTorch's state_dict.
+//
+//   class TwoLayer : public lockstep::Module {
+//    public:
+//     TwoLayer() { fc1_ = register_module("fc1", std::make_shared<lockstep::Linear>(4, 8)); }
+//     lockstep::Var forward(const lockstep::Var& x) override { return (*fc1_)(x); }
+//    private:
+//     std::shared_ptr<lockstep::Linear> fc1_;
+//   };
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lockstep/autograd/variable.hpp"
+
+namespace lockstep {
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  virtual Var forward(const Var& input) = 0;
+  Var operator()(const Var& input) { return forward(input); }
+
+  /// All parameters, depth-first in registration order.
+  std::vector<Var> parameters() const;
+  /// All parameters with dotted names ("weight", "fc1.bias", "0.weight").
+  std::vector<std::pair<std::string, Var>> named_parameters() const;
+  /// The number of scalar parameters.
+  Index num_parameters() const;
+  /// Zeroes every parameter's gradient in place.
+  void zero_grad();
+
+  /// Training mode (the default) or evaluation mode, for this module and its children.
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+
+ protected:
+  /// Registers `value` as a parameter (a leaf requiring grad) and returns it.
+  Var register_parameter(const std::string& name, Tensor value, bool requires_grad = true);
+  template <class M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    add_child(name, module);
+    return module;
+  }
+
+ private:
+  void add_child(const std::string& name, std::shared_ptr<Module> module);
+  void collect(const std::string& prefix, std::vector<std::pair<std::string, Var>>& out) const;
+
+  std::vector<std::pair<std::string, Var>> params_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+}  // namespace lockstep

@@ -1,0 +1,64 @@
+#include "lockstep/nn/module.hpp"
+
+#include "lockstep/core/error.hpp"
+
+namespace lockstep {
+
+namespace {
+void check_name(const std::string& name,
+                const std::vector<std::pair<std::string, Var>>& params,
+                const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children) {
+  LOCKSTEP_CHECK(!name.empty() && name.find('.') == std::string::npos,
+                 "invalid parameter or module name '", name, "' (non-empty, no '.')");
+  for (const auto& [n, _] : params) LOCKSTEP_CHECK(n != name, "name '", name, "' is already a parameter");
+  for (const auto& [n, _] : children) LOCKSTEP_CHECK(n != name, "name '", name, "' is already a module");
+}
+}  // namespace
+
+Var Module::register_parameter(const std::string& name, Tensor value, bool requires_grad) {
+  check_name(name, params_, children_);
+  Var v(std::move(value), requires_grad);
+  params_.emplace_back(name, v);
+  return v;
+}
+
+void Module::add_child(const std::string& name, std::shared_ptr<Module> module) {
+  LOCKSTEP_CHECK(module != nullptr, "register_module('", name, "'): null module");
+  check_name(name, params_, children_);
+  children_.emplace_back(name, std::move(module));
+}
+
+void Module::collect(const std::string& prefix,
+                     std::vector<std::pair<std::string, Var>>& out) const {
+  for (const auto& [name, v] : params_) out.emplace_back(prefix + name, v);
+  for (const auto& [name, child] : children_) child->collect(prefix + name + ".", out);
+}
+
+std::vector<std::pair<std::string, Var>> Module::named_parameters() const {
+  std::vector<std::pair<std::string, Var>> out;
+  collect("", out);
+  return out;
+}
+
+std::vector<Var> Module::parameters() const {
+  std::vector<Var> out;
+  for (auto& [_, v] : named_parameters()) out.push_back(v);
+  return out;
+}
+
+Index Module::num_parameters() const {
+  Index n = 0;
+  for (const auto& v : parameters()) n += v.value().numel();
+  return n;
+}
+
+void Module::zero_grad() {
+  for (auto& v : parameters()) v.zero_grad();
+}
+
+void Module::train(bool on) {
+  training_ = on;
+  for (auto& [_, child] : children_) child->train(on);
+}
+
+}  // namespace lockstep
