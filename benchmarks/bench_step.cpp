@@ -1,0 +1,56 @@
+// Time per training step of the chapter's nn program (Linear(1, 1), MSELoss, SGD, batch 1):
+// forward, loss, backward, step, zero_grad. PyTorch runs the same loop at about 11,500-12,000
+// steps/s on one core of the reference machine (../shared/bench/w0_seed_transcript.py).
+#include <benchmark/benchmark.h>
+
+#include <lockstep/lockstep.hpp>
+
+namespace {
+
+void BM_ChapterNnStep(benchmark::State& state) {
+  using namespace lockstep;
+  Generator gen(1);
+  Linear model(1, 1, {.bias = true, .generator = &gen});
+  MSELoss loss_fn;
+  SGD optimizer(model.parameters(), SGDOptions(0.001));
+  Tensor x = Tensor::from_rows({{0.5f}});
+  Tensor y = Tensor::from_rows({{2.0f}});
+  for (auto _ : state) {
+    Var loss = loss_fn(model(x), y);
+    loss.backward();
+    optimizer.step();
+    optimizer.zero_grad();
+    benchmark::DoNotOptimize(loss.value().data());
+  }
+  state.counters["steps/s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ChapterNnStep);
+
+// The chapter's whole nn program: 200 epochs of 10 shuffled batches (2,000 steps) per iteration,
+// including the data loader.
+void BM_ChapterNnProgram(benchmark::State& state) {
+  using namespace lockstep;
+  Tensor x(10, 1), y = Tensor::column(std::vector<float>{1.0f, 1.3f, 3.1f, 2.0f, 5.0f, 6.3f, 6.6f, 7.4f, 8.0f, 9.0f});
+  for (int i = 0; i < 10; ++i) x(i, 0) = float(i);
+  auto ds = std::make_shared<TensorDataset>(Standardizer().fit_transform(x), y);
+  for (auto _ : state) {
+    Generator gen(1);
+    DataLoader loader(ds, {.batch_size = 1, .shuffle = true, .seed = 1});
+    Linear model(1, 1, {.bias = true, .generator = &gen});
+    MSELoss loss_fn;
+    SGD optimizer(model.parameters(), SGDOptions(0.001));
+    for (int epoch = 0; epoch < 200; ++epoch)
+      for (const Batch& b : loader) {
+        Var loss = loss_fn(model(b.x), b.y);
+        loss.backward();
+        optimizer.step();
+        optimizer.zero_grad();
+      }
+    benchmark::DoNotOptimize(model.weight().value().data());
+  }
+  state.counters["steps/s"] =
+      benchmark::Counter(2000.0 * double(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ChapterNnProgram)->Unit(benchmark::kMillisecond);
+
+}  // namespace
