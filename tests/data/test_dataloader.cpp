@@ -1,0 +1,128 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+#include "lockstep/core/error.hpp"
+#include "lockstep/core/rng.hpp"
+#include "lockstep/data/dataloader.hpp"
+#include "lockstep/data/tensor_dataset.hpp"
+
+namespace lockstep {
+namespace {
+
+// Sample i has features {i, 10 i} and target {-i}, so batches reveal where rows came from.
+std::shared_ptr<TensorDataset> numbered(Index n) {
+  Tensor x(n, 2), y(n, 1);
+  for (Index i = 0; i < n; ++i) {
+    x(i, 0) = float(i);
+    x(i, 1) = 10.0f * float(i);
+    y(i, 0) = -float(i);
+  }
+  return std::make_shared<TensorDataset>(x, y);
+}
+
+std::vector<Index> epoch_indices(DataLoader& loader, std::vector<Index>* sizes = nullptr) {
+  std::vector<Index> seen;
+  for (const Batch& b : loader) {
+    if (sizes) sizes->push_back(b.size());
+    for (Index r = 0; r < b.size(); ++r) {
+      const Index i = b.indices[std::size_t(r)];
+      EXPECT_EQ(b.x(r, 0), float(i));  // rows are collated from the right samples
+      EXPECT_EQ(b.x(r, 1), 10.0f * float(i));
+      EXPECT_EQ(b.y(r, 0), -float(i));
+      seen.push_back(i);
+    }
+  }
+  return seen;
+}
+
+TEST(DataLoader, BatchCountsWithAndWithoutDropLast) {
+  DataLoader keep(numbered(10), {.batch_size = 3});
+  std::vector<Index> sizes;
+  epoch_indices(keep, &sizes);
+  EXPECT_EQ(keep.size(), 4);
+  EXPECT_EQ(sizes, (std::vector<Index>{3, 3, 3, 1}));
+
+  DataLoader drop(numbered(10), {.batch_size = 3, .drop_last = true});
+  sizes.clear();
+  auto seen = epoch_indices(drop, &sizes);
+  EXPECT_EQ(drop.size(), 3);
+  EXPECT_EQ(sizes, (std::vector<Index>{3, 3, 3}));
+  EXPECT_EQ(seen.size(), 9u);
+
+  DataLoader exact(numbered(9), {.batch_size = 3, .drop_last = true});
+  EXPECT_EQ(exact.size(), 3);
+  DataLoader tiny(numbered(2), {.batch_size = 5, .drop_last = true});
+  EXPECT_EQ(tiny.size(), 0);
+  EXPECT_TRUE(epoch_indices(tiny).empty());
+}
+
+TEST(DataLoader, SequentialWithoutShuffle) {
+  DataLoader loader(numbered(7), {.batch_size = 2});
+  std::vector<Index> expected(7);
+  std::iota(expected.begin(), expected.end(), 0);
+  EXPECT_EQ(epoch_indices(loader), expected);
+  EXPECT_EQ(epoch_indices(loader), expected);
+}
+
+TEST(DataLoader, EveryShuffledEpochIsAPermutationAndANewOne) {
+  DataLoader loader(numbered(50), {.batch_size = 8, .shuffle = true, .seed = 3});
+  std::set<std::vector<Index>> epochs;
+  std::vector<Index> iota(50);
+  std::iota(iota.begin(), iota.end(), 0);
+  for (int e = 0; e < 5; ++e) {
+    auto order = epoch_indices(loader);
+    auto sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(sorted, iota) << "epoch " << e << " is not a permutation";
+    EXPECT_NE(order, iota);
+    epochs.insert(order);
+  }
+  EXPECT_EQ(epochs.size(), 5u) << "an epoch repeated the previous order";
+  EXPECT_EQ(loader.epoch(), 5);
+}
+
+TEST(DataLoader, SameSeedSameBatchesDifferentSeedDifferent) {
+  DataLoader a(numbered(30), {.batch_size = 4, .shuffle = true, .seed = 11});
+  DataLoader b(numbered(30), {.batch_size = 4, .shuffle = true, .seed = 11});
+  DataLoader c(numbered(30), {.batch_size = 4, .shuffle = true, .seed = 12});
+  for (int e = 0; e < 3; ++e) {
+    auto ea = epoch_indices(a);
+    EXPECT_EQ(ea, epoch_indices(b));
+    EXPECT_NE(ea, epoch_indices(c));
+  }
+}
+
+TEST(DataLoader, DefaultSeedFollowsManualSeed) {
+  manual_seed(5);
+  DataLoader a(numbered(20), {.batch_size = 4, .shuffle = true});
+  manual_seed(5);
+  DataLoader b(numbered(20), {.batch_size = 4, .shuffle = true});
+  EXPECT_EQ(a.seed(), b.seed());
+  EXPECT_EQ(epoch_indices(a), epoch_indices(b));
+}
+
+TEST(DataLoader, SetEpochReplaysAnEpoch) {
+  DataLoader loader(numbered(20), {.batch_size = 4, .shuffle = true, .seed = 1});
+  epoch_indices(loader);
+  auto second = epoch_indices(loader);
+  loader.set_epoch(1);
+  EXPECT_EQ(epoch_indices(loader), second);
+  EXPECT_EQ(loader.epoch_order(1), second);
+}
+
+TEST(DataLoader, InvalidOptionsAreErrors) {
+  try {
+    DataLoader(numbered(3), {.batch_size = 0});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("batch_size must be positive, got 0"),
+              std::string::npos);
+  }
+  EXPECT_THROW(DataLoader(nullptr, {}), Error);
+}
+
+}  // namespace
+}  // namespace lockstep

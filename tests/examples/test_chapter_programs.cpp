@@ -1,0 +1,52 @@
+// Runs the chapter's two example programs and checks their transcript: the chapter's format,
+// and final parameters within 0.05 of PyTorch's own run of the same programs
+// (../shared/bench/seed_transcript.txt: 2.6709 4.8826 manual, 2.6496 4.8771 nn).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <regex>
+#include <string>
+
+namespace {
+
+std::string run(const std::string& command) {
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return output;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  const int status = pclose(pipe);
+  EXPECT_EQ(status, 0) << command;
+  return output;
+}
+
+void check_transcript(const std::string& out, double want_w, double want_b) {
+  // Twenty "Epoch N Loss X.XXXX" lines, for epochs 0, 10, ..., 190.
+  std::regex epoch_line(R"(Epoch (\d+) Loss (\d+\.\d{4})\n)");
+  int lines = 0;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), epoch_line);
+       it != std::sregex_iterator(); ++it) {
+    EXPECT_EQ(std::stoi((*it)[1]), 10 * lines);
+    ++lines;
+  }
+  EXPECT_EQ(lines, 20) << out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(Final Parameters: (\S+) (\S+)\n$)")))
+      << out;
+  EXPECT_NEAR(std::stod(m[1]), want_w, 0.05) << out;
+  EXPECT_NEAR(std::stod(m[2]), want_b, 0.05) << out;
+}
+
+TEST(ChapterPrograms, ManualFormReachesPyTorchsParameters) {
+  check_transcript(run(LINEAR_REGRESSION_MANUAL), 2.6709, 4.8826);
+}
+
+TEST(ChapterPrograms, NnFormReachesPyTorchsParameters) {
+  check_transcript(run(LINEAR_REGRESSION_NN), 2.6496, 4.8771);
+}
+
+TEST(ChapterPrograms, RunsAreRepeatable) {
+  EXPECT_EQ(run(LINEAR_REGRESSION_NN), run(LINEAR_REGRESSION_NN));
+}
+
+}  // namespace
