@@ -1,6 +1,7 @@
 // Differentiable operations: forward kernel + a recorded Node calling the backward kernel.
 #include "lockstep/autograd/functions.hpp"
 
+#include "autograd/record.hpp"
 #include "lockstep/autograd/node.hpp"
 #include "lockstep/core/error.hpp"
 #include "lockstep/tensor/ops/elementwise.hpp"
@@ -9,31 +10,11 @@
 
 namespace lockstep {
 
+using detail::checked;
+using detail::finish;
+using detail::Saved;
+
 namespace {
-
-const Var& checked(const Var& v, const char* op) {
-  LOCKSTEP_CHECK(v.defined(), op, ": undefined input");
-  return v;
-}
-
-// Records `node` with `inputs` and wraps `value` as its result, or returns a plain result when
-// nothing needs recording.
-template <class NodeT>
-Var finish(Tensor value, std::initializer_list<const Var*> inputs, NodeT&& make_node) {
-  if (!needs_recording(inputs)) return Var::make_result(std::move(value), nullptr);
-  std::shared_ptr<Node> node = make_node();
-  for (const Var* v : inputs) {
-    if (v != nullptr) node->inputs.push_back(v->impl_ptr());
-  }
-  return Var::make_result(std::move(value), std::move(node));
-}
-
-// Saves tensors for the backward kernel and frees them after a non-retained backward.
-template <std::size_t N>
-struct Saved {
-  std::array<Tensor, N> t;
-  void release() { t = {}; }
-};
 
 class MatmulBackward final : public Node {
  public:

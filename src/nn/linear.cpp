@@ -15,7 +15,7 @@ Linear::Linear(Index in_features, Index out_features, LinearOptions options)
   Generator& gen = options.generator ? *options.generator : default_generator();
   init::linear_default_(w, b, gen);
   weight_ = register_parameter("weight", w);
-  if (options.bias) bias_ = register_parameter("bias", b);
+  if (options.bias) bias_ = register_parameter("bias", b, true, {out_features});
 }
 
 Var Linear::forward(const Var& input) {

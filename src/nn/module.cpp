@@ -15,10 +15,17 @@ void check_name(const std::string& name,
 }
 }  // namespace
 
-Var Module::register_parameter(const std::string& name, Tensor value, bool requires_grad) {
+Var Module::register_parameter(const std::string& name, Tensor value, bool requires_grad,
+                               std::vector<Index> torch_shape) {
   check_name(name, params_, children_);
+  if (torch_shape.empty()) torch_shape = {value.rows(), value.cols()};
+  Index n = 1;
+  for (Index d : torch_shape) n *= d;
+  LOCKSTEP_CHECK(n == value.numel(), "register_parameter('", name, "'): PyTorch shape with ", n,
+                 " elements for a tensor of shape ", value.shape());
   Var v(std::move(value), requires_grad);
   params_.emplace_back(name, v);
+  shapes_.push_back(std::move(torch_shape));
   return v;
 }
 
@@ -37,6 +44,17 @@ void Module::collect(const std::string& prefix,
 std::vector<std::pair<std::string, Var>> Module::named_parameters() const {
   std::vector<std::pair<std::string, Var>> out;
   collect("", out);
+  return out;
+}
+
+void Module::collect_shapes(std::vector<std::vector<Index>>& out) const {
+  for (const auto& s : shapes_) out.push_back(s);
+  for (const auto& [_, child] : children_) child->collect_shapes(out);
+}
+
+std::vector<std::vector<Index>> Module::parameter_shapes() const {
+  std::vector<std::vector<Index>> out;
+  collect_shapes(out);
   return out;
 }
 

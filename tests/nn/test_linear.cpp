@@ -12,6 +12,7 @@ TEST(Linear, ShapesAndPyTorchLayout) {
   Linear fc(4, 3);
   EXPECT_EQ(fc.weight().shape(), (Shape{3, 4}));  // [out, in] as torch.nn.Linear
   EXPECT_EQ(fc.bias().shape(), (Shape{1, 3}));
+  EXPECT_EQ(fc.parameter_shapes(), (std::vector<std::vector<Index>>{{3, 4}, {3}}));
   Var y = fc(Var(Tensor::ones({5, 4})));
   EXPECT_EQ(y.shape(), (Shape{5, 3}));
 }

@@ -36,6 +36,9 @@ class Module {
   std::vector<Var> parameters() const;
   /// All parameters with dotted names ("weight", "fc1.bias", "0.weight").
   std::vector<std::pair<std::string, Var>> named_parameters() const;
+  /// The shape of each parameter as PyTorch's state_dict has it, in named_parameters() order
+  /// (a Linear bias is stored as a [1, out] row but is [out] in PyTorch).
+  std::vector<std::vector<Index>> parameter_shapes() const;
   /// The number of scalar parameters.
   Index num_parameters() const;
   /// Zeroes every parameter's gradient in place.
@@ -47,8 +50,10 @@ class Module {
   bool is_training() const { return training_; }
 
  protected:
-  /// Registers `value` as a parameter (a leaf requiring grad) and returns it.
-  Var register_parameter(const std::string& name, Tensor value, bool requires_grad = true);
+  /// Registers `value` as a parameter (a leaf requiring grad) and returns it. `torch_shape` is
+  /// the parameter's shape in PyTorch when it differs from the 2-D one (same element count).
+  Var register_parameter(const std::string& name, Tensor value, bool requires_grad = true,
+                         std::vector<Index> torch_shape = {});
   template <class M>
   std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
     add_child(name, module);
@@ -58,8 +63,10 @@ class Module {
  private:
   void add_child(const std::string& name, std::shared_ptr<Module> module);
   void collect(const std::string& prefix, std::vector<std::pair<std::string, Var>>& out) const;
+  void collect_shapes(std::vector<std::vector<Index>>& out) const;
 
   std::vector<std::pair<std::string, Var>> params_;
+  std::vector<std::vector<Index>> shapes_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
 };
