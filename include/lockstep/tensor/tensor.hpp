@@ -98,6 +98,8 @@ class Tensor {
   Tensor reshape(Shape shape) const;
   /// True when both tensors point into the same storage.
   bool shares_storage_with(const Tensor& other) const { return owner_ && owner_ == other.owner_; }
+  /// How many handles (tensors and views) share this storage, this one included.
+  long storage_use_count() const { return owner_.use_count(); }
 
   void fill_(float value);
   void zero_() { fill_(0.0f); }
