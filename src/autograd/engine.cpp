@@ -3,6 +3,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "lockstep/autograd/grad_sink.hpp"
 #include "lockstep/autograd/node.hpp"
 #include "lockstep/autograd/variable.hpp"
 #include "lockstep/core/error.hpp"
@@ -41,6 +42,17 @@ void accumulate(Tensor& into, Tensor&& grad) {
   } else {
     into.add_(grad);
   }
+}
+
+// A leaf's gradient goes to this thread's flat sink when it is a flat parameter, else to grad().
+void accumulate_leaf(VarImpl& leaf, Tensor&& grad) {
+  float* sink = grad_sink();
+  if (sink != nullptr && leaf.flat_offset >= 0) {
+    Eigen::Map<Eigen::ArrayXf>(sink + leaf.flat_offset, grad.numel()) +=
+        Eigen::Map<const Eigen::ArrayXf>(grad.data(), grad.numel());
+    return;
+  }
+  accumulate(leaf.grad, std::move(grad));
 }
 
 }  // namespace
@@ -82,7 +94,7 @@ void Var::backward(const Tensor& grad_output, bool retain_graph) const {
     Tensor grad = std::move(it->second);
     pending.erase(it);
     if (!v->grad_fn) {
-      accumulate(v->grad, std::move(grad));
+      accumulate_leaf(*v, std::move(grad));
       continue;
     }
     Node& node = *v->grad_fn;
@@ -97,7 +109,7 @@ void Var::backward(const Tensor& grad_output, bool retain_graph) const {
         if (in->grad_fn) {
           accumulate(pending[in], std::move(dinputs[i]));
         } else {
-          accumulate(in->grad, std::move(dinputs[i]));
+          accumulate_leaf(*in, std::move(dinputs[i]));
         }
       }
     }

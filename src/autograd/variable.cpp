@@ -51,6 +51,15 @@ void Var::zero_grad() {
   if (impl.grad.defined()) impl.grad.zero_();
 }
 
+void Var::set_flat_offset(Index offset) {
+  auto& impl = checked(impl_);
+  LOCKSTEP_CHECK(impl.grad_fn == nullptr, "set_flat_offset: only leaves are parameters");
+  LOCKSTEP_CHECK(offset >= -1, "set_flat_offset: invalid offset ", offset);
+  impl.flat_offset = offset;
+}
+
+Index Var::flat_offset() const { return checked(impl_).flat_offset; }
+
 Var Var::detach() const { return Var(checked(impl_).value, false); }
 
 std::string Var::grad_fn_name() const {

@@ -27,6 +27,7 @@ struct VarImpl {
   Tensor grad;               // leaves only; undefined until the first backward() reaches it
   bool requires_grad = false;
   std::shared_ptr<Node> grad_fn;  // set on results of recorded operations
+  Index flat_offset = -1;         // a parameter's offset in a flat buffer (see GradSinkGuard)
 };
 }  // namespace detail
 
@@ -63,6 +64,12 @@ class Var {
   void backward(bool retain_graph = false) const;
   /// Back-propagates `grad_output` (shaped like this Var) — the vector-Jacobian product.
   void backward(const Tensor& grad_output, bool retain_graph = false) const;
+
+  /// Marks a leaf as the parameter at `offset` of a flat buffer: while a GradSinkGuard is
+  /// active on a thread, backward() on that thread adds this leaf's gradient at that offset of
+  /// the guard's buffer instead of into grad(). -1 unmarks.
+  void set_flat_offset(Index offset);
+  Index flat_offset() const;
 
   /// A new leaf sharing this value's storage, cut off from the graph.
   Var detach() const;

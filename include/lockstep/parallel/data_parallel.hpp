@@ -1,0 +1,102 @@
+// lockstep/parallel/data_parallel.hpp — synchronous data-parallel training steps.
+//
+// For every global batch of B samples: the batch is cut into M fixed micro-shards (views, no
+// copies; shard k holds rows [k B / M, (k + 1) B / M)); R replica threads each run forward and
+// backward on a contiguous run of shards against the same parameters, each into its own
+// gradient buffers; the shard gradients are combined in one fixed binary tree over the M
+// shards; the result, divided by B, is the gradient of the mean loss over the whole global
+// batch (not of a mean of shard means: a short last batch and uneven shards are exact); then
+// one optimizer step updates the shared parameters.
+//
+// Bitwise reproducibility: the order of every floating-point sum is fixed by the batch and M,
+// never by R. A replica owns whole aligned sub-trees of the shard tree and sums inside them in
+// tree order; the all-reduce finishes the same tree. So R = 1, 2, 3, 4, 8 give the same bits
+// (M must be a power of two and at least R).
+//
+// Gradient accumulation: with accumulate = k, k calls of step() sum their gradients and the
+// k-th divides by all their samples and updates (PyTorch DDP's no_sync): the same as one step
+// on the concatenated batch.
+//
+// Threads: each replica runs Eigen single-threaded; the all-reduce is a parallel pass over the
+// flat gradient range, each replica summing its chunk. Count the loader's workers in the core
+// budget: replicas + loader workers <= cores.
+//
+//   lockstep::DataParallel dp(model, loss_fn, optimizer, {.threads = 4});
+//   for (const lockstep::Batch& batch : loader) {
+//     lockstep::StepStats s = dp.step(batch.x, batch.y);
+//     std::printf("loss %.4f\n", s.loss);
+//   }
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "lockstep/nn/module.hpp"
+#include "lockstep/optim/optimizer.hpp"
+#include "lockstep/parallel/flat_parameters.hpp"
+#include "lockstep/parallel/replica_group.hpp"
+
+namespace lockstep {
+
+using LossFn = std::function<Var(const Var& output, const Var& target)>;
+
+struct DataParallelOptions {
+  int threads = 1;       // replicas R
+  int micro_shards = 8;  // M: a power of two >= threads; fixes the summation order
+  int accumulate = 1;    // batches per optimizer step
+  /// A replica that has not finished a phase within this time is an error (0: wait forever).
+  std::chrono::milliseconds stall_timeout{0};
+  void validate() const;
+};
+
+/// What one step() did and how long its phases took.
+struct StepStats {
+  double loss = 0;        // mean loss over the batch (loss function's reduction per shard)
+  Index samples = 0;      // samples in this batch
+  bool stepped = false;   // the optimizer stepped (last batch of an accumulation)
+  double forward_backward_max_s = 0;   // slowest replica
+  double forward_backward_mean_s = 0;  // mean over replicas (max / mean shows imbalance)
+  double reduce_update_s = 0;          // all-reduce + optimizer step
+  double total_s = 0;
+  std::vector<double> forward_backward_s;  // per replica
+};
+
+class DataParallel {
+ public:
+  /// Flattens the model's parameters (shared with `optimizer`, which must hold the same
+  /// parameters) and starts the replica threads. `model` and `optimizer` must outlive this.
+  DataParallel(Module& model, LossFn loss, Optimizer& optimizer, DataParallelOptions options = {});
+  ~DataParallel();
+
+  /// One global batch: features [B, in], targets [B, out].
+  StepStats step(const Tensor& x, const Tensor& y);
+
+  FlatParameters& flat() { return *flat_; }
+  const DataParallelOptions& options() const { return options_; }
+
+ private:
+  struct Block;
+  void compute_block(int replica, Index lo, Index hi, float* buffer, int depth, bool& empty);
+  void compute_shard(Index shard, float* buffer, bool& empty);
+  const float* reduce_node(Index lo, Index hi, Index begin, Index end);
+
+  Module& model_;
+  LossFn loss_;
+  Optimizer& optimizer_;
+  DataParallelOptions options_;
+  std::unique_ptr<FlatParameters> flat_;
+  std::unique_ptr<ReplicaGroup> group_;
+  std::vector<Block> blocks_;                        // aligned sub-trees, owned by replicas
+  std::vector<std::vector<std::shared_ptr<float>>> temps_;  // per replica, per tree depth
+  std::vector<double> shard_loss_;
+  std::vector<Index> shard_rows_;
+  // The batch of the step in progress.
+  Tensor x_, y_;
+  Index batch_rows_ = 0;
+  Index accumulated_batches_ = 0;
+  Index accumulated_samples_ = 0;
+};
+
+}  // namespace lockstep

@@ -1,0 +1,201 @@
+#include "lockstep/parallel/data_parallel.hpp"
+
+#include <bit>
+#include <chrono>
+#include <cstring>
+
+#include "lockstep/autograd/grad_sink.hpp"
+#include "lockstep/core/error.hpp"
+
+namespace lockstep {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+}  // namespace
+
+struct DataParallel::Block {
+  Index lo, hi;  // shards [lo, hi), an aligned power-of-two range
+  int replica;
+  std::shared_ptr<float> buffer;
+  bool empty = true;
+};
+
+void DataParallelOptions::validate() const {
+  LOCKSTEP_CHECK(threads >= 1, "DataParallel: threads must be >= 1, got ", threads);
+  LOCKSTEP_CHECK(micro_shards >= 1 && std::has_single_bit(unsigned(micro_shards)),
+                 "DataParallel: micro_shards must be a power of two, got ", micro_shards);
+  LOCKSTEP_CHECK(micro_shards >= threads, "DataParallel: micro_shards (", micro_shards,
+                 ") must be at least the number of threads (", threads, ")");
+  LOCKSTEP_CHECK(accumulate >= 1, "DataParallel: accumulate must be >= 1, got ", accumulate);
+  LOCKSTEP_CHECK(stall_timeout.count() >= 0, "DataParallel: stall timeout must be >= 0, got ",
+                 stall_timeout.count(), " ms");
+}
+
+DataParallel::DataParallel(Module& model, LossFn loss, Optimizer& optimizer,
+                           DataParallelOptions options)
+    : model_(model), loss_(std::move(loss)), optimizer_(optimizer), options_(options) {
+  options_.validate();
+  LOCKSTEP_CHECK(loss_ != nullptr, "DataParallel: no loss function");
+  auto params = model_.parameters();
+  LOCKSTEP_CHECK(params.size() == optimizer_.parameters().size(),
+                 "DataParallel: the optimizer holds ", optimizer_.parameters().size(),
+                 " parameters, the model ", params.size());
+  for (std::size_t i = 0; i < params.size(); ++i)
+    LOCKSTEP_CHECK(params[i].impl() == optimizer_.parameters()[i].impl(),
+                   "DataParallel: optimizer parameter ", i, " is not the model's parameter ", i);
+  flat_ = std::make_unique<FlatParameters>(params);
+  flat_->zero_grad();
+
+  const Index M = options_.micro_shards, R = options_.threads;
+  // Replica r owns shards [r M / R, (r + 1) M / R), cut into maximal aligned power-of-two blocks.
+  for (Index r = 0; r < R; ++r) {
+    Index lo = r * M / R;
+    const Index hi = (r + 1) * M / R;
+    while (lo < hi) {
+      Index size = lo == 0 ? M : Index(1) << std::countr_zero(std::uint64_t(lo));
+      while (lo + size > hi) size /= 2;
+      blocks_.push_back(Block{lo, lo + size, int(r), allocate_floats(flat_->size())});
+      lo += size;
+    }
+  }
+  const int depth = std::countr_zero(unsigned(M));
+  temps_.resize(std::size_t(R));
+  for (auto& t : temps_)
+    for (int d = 0; d < depth; ++d) t.push_back(allocate_floats(flat_->size()));
+  shard_loss_.resize(std::size_t(M));
+  shard_rows_.resize(std::size_t(M));
+  group_ = std::make_unique<ReplicaGroup>(int(R), options_.stall_timeout);
+}
+
+DataParallel::~DataParallel() = default;
+
+void DataParallel::compute_shard(Index shard, float* buffer, bool& empty) {
+  const Index M = options_.micro_shards;
+  const Index begin = shard * batch_rows_ / M, end = (shard + 1) * batch_rows_ / M;
+  const Index rows = end - begin;
+  shard_rows_[std::size_t(shard)] = rows;
+  shard_loss_[std::size_t(shard)] = 0;
+  empty = rows == 0;
+  if (empty) return;
+  std::memset(buffer, 0, std::size_t(flat_->size()) * sizeof(float));
+  GradSinkGuard sink(buffer);
+  Var out = model_(Var(x_.rows_view(begin, rows)));
+  Var loss = loss_(out, Var(y_.rows_view(begin, rows)));
+  LOCKSTEP_CHECK(loss.value().numel() == 1, "DataParallel: the loss function returned shape ",
+                 loss.shape(), "; it must reduce to one value (mean or sum)");
+  // Seeding with the row count turns the shard's mean loss into its sum over samples.
+  loss.backward(Tensor::scalar(float(rows)));
+  shard_loss_[std::size_t(shard)] = loss.item();
+}
+
+void DataParallel::compute_block(int replica, Index lo, Index hi, float* buffer, int depth,
+                                 bool& empty) {
+  if (hi - lo == 1) {
+    compute_shard(lo, buffer, empty);
+    return;
+  }
+  const Index mid = (lo + hi) / 2;
+  bool left_empty = true, right_empty = true;
+  float* right = temps_[std::size_t(replica)][std::size_t(depth)].get();
+  compute_block(replica, lo, mid, buffer, depth + 1, left_empty);
+  compute_block(replica, mid, hi, right, depth + 1, right_empty);
+  const std::size_t n = std::size_t(flat_->size());
+  if (left_empty && !right_empty) {
+    std::memcpy(buffer, right, n * sizeof(float));
+  } else if (!left_empty && !right_empty) {
+    Eigen::Map<Eigen::ArrayXf>(buffer, Eigen::Index(n)) +=
+        Eigen::Map<const Eigen::ArrayXf>(right, Eigen::Index(n));
+  }
+  empty = left_empty && right_empty;
+}
+
+// The tree node [lo, hi) for elements [begin, end): a block's buffer, or the sum of the two
+// children accumulated in place into the left child's buffer. Null when every shard is empty.
+const float* DataParallel::reduce_node(Index lo, Index hi, Index begin, Index end) {
+  for (Block& b : blocks_) {
+    if (b.lo == lo && b.hi == hi) return b.empty ? nullptr : b.buffer.get();
+  }
+  const Index mid = (lo + hi) / 2;
+  const float* left = reduce_node(lo, mid, begin, end);
+  const float* right = reduce_node(mid, hi, begin, end);
+  if (left == nullptr) return right;
+  if (right == nullptr) return left;
+  auto* out = const_cast<float*>(left);  // the left child's block buffer, this chunk only
+  Eigen::Map<Eigen::ArrayXf>(out + begin, end - begin) +=
+      Eigen::Map<const Eigen::ArrayXf>(right + begin, end - begin);
+  return left;
+}
+
+StepStats DataParallel::step(const Tensor& x, const Tensor& y) {
+  const auto start = Clock::now();
+  LOCKSTEP_CHECK(x.defined() && y.defined(), "DataParallel::step: undefined batch");
+  LOCKSTEP_CHECK(x.rows() == y.rows(), "DataParallel::step: features have shape ", x.shape(),
+                 " and targets ", y.shape(), " (they need the same number of rows)");
+  LOCKSTEP_CHECK(x.rows() > 0, "DataParallel::step: empty batch");
+  x_ = x;
+  y_ = y;
+  batch_rows_ = x.rows();
+  const int R = options_.threads;
+  StepStats stats;
+  stats.samples = batch_rows_;
+  stats.forward_backward_s.assign(std::size_t(R), 0.0);
+
+  group_->run("forward/backward", [&](int r) {
+    const auto t0 = Clock::now();
+    for (Block& b : blocks_) {
+      if (b.replica != r) continue;
+      compute_block(r, b.lo, b.hi, b.buffer.get(), std::countr_zero(unsigned(options_.micro_shards / (b.hi - b.lo))), b.empty);
+    }
+    stats.forward_backward_s[std::size_t(r)] = seconds_since(t0);
+  });
+
+  double loss_sum = 0;
+  for (std::size_t k = 0; k < shard_loss_.size(); ++k)
+    loss_sum += shard_loss_[k] * double(shard_rows_[k]);
+  stats.loss = loss_sum / double(batch_rows_);
+  for (double t : stats.forward_backward_s) {
+    stats.forward_backward_max_s = std::max(stats.forward_backward_max_s, t);
+    stats.forward_backward_mean_s += t / R;
+  }
+
+  const auto t_reduce = Clock::now();
+  ++accumulated_batches_;
+  accumulated_samples_ += batch_rows_;
+  const bool first = accumulated_batches_ == 1;
+  const bool last = accumulated_batches_ == options_.accumulate;
+  const float scale = last ? 1.0f / float(accumulated_samples_) : 1.0f;
+  float* grads = flat_->grads().data();
+  const Index size = flat_->size();
+  const Index chunk = (size / R + FlatParameters::kAlignFloats - 1) / FlatParameters::kAlignFloats *
+                      FlatParameters::kAlignFloats;
+  group_->run("all-reduce", [&](int r) {
+    const Index begin = std::min(size, r * chunk), end = std::min(size, begin + chunk);
+    if (begin >= end) return;
+    const float* sum = reduce_node(0, options_.micro_shards, begin, end);
+    Eigen::Map<Eigen::ArrayXf> g(grads + begin, end - begin);
+    if (sum == nullptr) {
+      if (first) g.setZero();
+    } else if (first) {
+      g = Eigen::Map<const Eigen::ArrayXf>(sum + begin, end - begin);
+    } else {
+      g += Eigen::Map<const Eigen::ArrayXf>(sum + begin, end - begin);
+    }
+    if (scale != 1.0f) g *= scale;
+  });
+  if (last) {
+    optimizer_.step();
+    accumulated_batches_ = 0;
+    accumulated_samples_ = 0;
+    stats.stepped = true;
+  }
+  stats.reduce_update_s = seconds_since(t_reduce);
+  stats.total_s = seconds_since(start);
+  x_ = Tensor();
+  y_ = Tensor();
+  return stats;
+}
+
+}  // namespace lockstep

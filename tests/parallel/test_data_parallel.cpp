@@ -1,0 +1,230 @@
+// The data-parallel step: equal to one-thread training on the same global batch, bitwise equal
+// across replica counts, exact with uneven shards, short batches and accumulation; errors and
+// stalls on replicas reach the caller.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <thread>
+
+#include "lockstep/autograd/functions.hpp"
+#include "lockstep/core/error.hpp"
+#include "lockstep/nn/linear.hpp"
+#include "lockstep/nn/loss.hpp"
+#include "lockstep/optim/sgd.hpp"
+#include "lockstep/parallel/data_parallel.hpp"
+#include "lockstep/tensor/random.hpp"
+
+namespace lockstep {
+namespace {
+
+// A small nonlinear network built from ops lockstep has: Linear -> square -> Linear.
+class Net : public Module {
+ public:
+  explicit Net(std::uint64_t seed) {
+    Generator gen(seed);
+    fc1 = register_module("fc1", std::make_shared<Linear>(5, 8, LinearOptions{true, &gen}));
+    fc2 = register_module("fc2", std::make_shared<Linear>(8, 2, LinearOptions{true, &gen}));
+  }
+  Var forward(const Var& x) override {
+    Var h = (*fc1)(x);
+    return (*fc2)(pow(h, 2.0f) * 0.5f + h);
+  }
+  std::shared_ptr<Linear> fc1, fc2;
+};
+
+struct Data {
+  Tensor x, y;
+};
+
+Data make_data(Index n, std::uint64_t seed) {
+  Generator gen(seed);
+  Data d{randn({n, 5}, gen), randn({n, 2}, gen)};
+  return d;
+}
+
+std::vector<float> params_of(const Module& m) {
+  std::vector<float> out;
+  for (const auto& p : m.parameters()) {
+    auto v = p.value().to_vector();
+    out.insert(out.end(), v.begin(), v.end());
+  }
+  return out;
+}
+
+MSELoss mse;
+LossFn loss_fn = [](const Var& out, const Var& target) { return mse(out, target); };
+
+// Trains `steps` batches of `batch` rows (cycling through the data) with R replicas.
+std::vector<float> train_parallel(int threads, Index batch, int steps, int accumulate = 1,
+                                  int micro_shards = 8) {
+  Net net(7);
+  SGD opt(net.parameters(), SGDOptions(0.05).momentum(0.9));
+  DataParallel dp(net, loss_fn, opt,
+                  {.threads = threads, .micro_shards = micro_shards, .accumulate = accumulate});
+  Data d = make_data(64, 3);
+  for (int s = 0; s < steps; ++s) {
+    const Index begin = (s * batch) % (64 - batch + 1);
+    dp.step(d.x.rows_view(begin, batch), d.y.rows_view(begin, batch));
+  }
+  return params_of(net);
+}
+
+// The same training on one thread, plainly: forward the whole batch, backward, step.
+std::vector<float> train_plain(Index batch, int steps) {
+  Net net(7);
+  SGD opt(net.parameters(), SGDOptions(0.05).momentum(0.9));
+  Data d = make_data(64, 3);
+  for (int s = 0; s < steps; ++s) {
+    const Index begin = (s * batch) % (64 - batch + 1);
+    opt.zero_grad();
+    mse(net(Var(d.x.rows_view(begin, batch))), Var(d.y.rows_view(begin, batch))).backward();
+    opt.step();
+  }
+  return params_of(net);
+}
+
+void expect_close(const std::vector<float>& a, const std::vector<float>& b, double rtol) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    EXPECT_NEAR(a[i], b[i], rtol * std::max(1.0, std::abs(double(b[i])))) << "parameter " << i;
+}
+
+TEST(DataParallel, EqualsOneThreadTrainingOnTheSameGlobalBatch) {
+  const auto plain = train_plain(16, 20);
+  for (int threads : {1, 2, 3, 4}) {
+    SCOPED_TRACE(threads);
+    expect_close(train_parallel(threads, 16, 20), plain, 1e-6);
+  }
+}
+
+TEST(DataParallel, BitwiseIdenticalForEveryReplicaCount) {
+  const auto one = train_parallel(1, 24, 30);
+  for (int threads : {2, 3, 4, 8}) {
+    const auto many = train_parallel(threads, 24, 30);
+    ASSERT_EQ(one.size(), many.size());
+    EXPECT_EQ(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)), 0)
+        << threads << " replicas differ from one in the bits";
+  }
+}
+
+TEST(DataParallel, UnevenShardsAndShortBatchesAreExact) {
+  // 13 rows over 8 shards (sizes 1 and 2), and 5 rows (three empty shards).
+  for (Index batch : {13, 5, 3}) {
+    SCOPED_TRACE(batch);
+    const auto plain = train_plain(batch, 10);
+    expect_close(train_parallel(3, batch, 10), plain, 1e-6);
+    EXPECT_EQ(train_parallel(1, batch, 10), train_parallel(4, batch, 10));
+  }
+}
+
+TEST(DataParallel, LossIsTheMeanOverTheGlobalBatch) {
+  Net net(1), ref(1);
+  SGD opt(net.parameters(), SGDOptions(0.0));
+  DataParallel dp(net, loss_fn, opt, {.threads = 2});
+  Data d = make_data(11, 5);
+  StepStats s = dp.step(d.x, d.y);
+  EXPECT_NEAR(s.loss, mse(ref(Var(d.x)), Var(d.y)).item(), 1e-6);
+  EXPECT_EQ(s.samples, 11);
+  EXPECT_TRUE(s.stepped);
+  EXPECT_EQ(s.forward_backward_s.size(), 2u);
+  EXPECT_GE(s.forward_backward_max_s, s.forward_backward_mean_s);
+}
+
+TEST(DataParallel, AccumulationEqualsOneLargerBatch) {
+  // Three accumulated batches of 8 == one step on the 24 rows they cover.
+  Net a(9), b(9);
+  SGD opt_a(a.parameters(), SGDOptions(0.1)), opt_b(b.parameters(), SGDOptions(0.1));
+  DataParallel acc(a, loss_fn, opt_a, {.threads = 2, .accumulate = 3});
+  DataParallel one(b, loss_fn, opt_b, {.threads = 2});
+  Data d = make_data(24, 4);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_FALSE(acc.step(d.x.rows_view(0, 8), d.y.rows_view(0, 8)).stepped);
+    EXPECT_FALSE(acc.step(d.x.rows_view(8, 8), d.y.rows_view(8, 8)).stepped);
+    EXPECT_TRUE(acc.step(d.x.rows_view(16, 8), d.y.rows_view(16, 8)).stepped);
+    one.step(d.x, d.y);
+  }
+  expect_close(params_of(a), params_of(b), 1e-6);
+}
+
+TEST(DataParallel, ParametersAreFlatAndSharedWithTheOptimizer) {
+  Net net(2);
+  SGD opt(net.parameters(), SGDOptions(0.1));
+  DataParallel dp(net, loss_fn, opt, {.threads = 2});
+  const float* base = dp.flat().values().data();
+  Index expected = 0;
+  const auto params = net.parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    EXPECT_EQ(params[i].value().data(), base + expected);
+    EXPECT_EQ(params[i].value().data(), opt.parameters()[i].value().data());
+    EXPECT_EQ(params[i].grad().data(), dp.flat().grads().data() + expected);
+    expected += (params[i].value().numel() + 15) / 16 * 16;
+  }
+  EXPECT_EQ(dp.flat().size(), expected);
+}
+
+TEST(DataParallel, ReplicaExceptionReachesTheCallerNamingReplicaAndPhase) {
+  Net net(3);
+  SGD opt(net.parameters(), SGDOptions(0.1));
+  LossFn failing = [](const Var& out, const Var& target) {
+    if (out.rows() == 2 && target.value()(0, 0) > 100.0f) throw std::runtime_error("bad shard");
+    return mse(out, target);
+  };
+  DataParallel dp(net, failing, opt, {.threads = 4});
+  Data d = make_data(16, 6);
+  d.y(14, 0) = 1000.0f;  // shard 7 (rows 14-15), owned by replica 3
+  try {
+    dp.step(d.x, d.y);
+    FAIL();
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("replica 3 failed in forward/backward: bad shard"), std::string::npos) << m;
+  }
+  d.y(14, 0) = 0.0f;
+  EXPECT_NO_THROW(dp.step(d.x, d.y));  // the group is still usable after an ordinary error
+}
+
+TEST(DataParallel, StalledReplicaEndsTheStepWithAnErrorInsteadOfHanging) {
+  Net net(4);
+  SGD opt(net.parameters(), SGDOptions(0.1));
+  LossFn slow = [](const Var& out, const Var& target) {
+    if (target.value()(0, 0) > 100.0f) std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    return mse(out, target);
+  };
+  DataParallel dp(net, slow, opt,
+                  {.threads = 2, .stall_timeout = std::chrono::milliseconds(50)});
+  Data d = make_data(16, 6);
+  d.y(14, 0) = 1000.0f;  // last shard (rows 14-15): replica 1
+  try {
+    dp.step(d.x, d.y);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("replica 1 did not finish forward/backward within 50 ms"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    dp.step(d.x, d.y);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unusable"), std::string::npos) << e.what();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the stalled replica finish
+}
+
+TEST(DataParallel, OptionsAreValidated) {
+  Net net(5);
+  SGD opt(net.parameters(), SGDOptions(0.1));
+  EXPECT_THROW(DataParallel(net, loss_fn, opt, {.threads = 0}), Error);
+  EXPECT_THROW(DataParallel(net, loss_fn, opt, {.micro_shards = 6}), Error);
+  EXPECT_THROW(DataParallel(net, loss_fn, opt, {.threads = 8, .micro_shards = 4}), Error);
+  EXPECT_THROW(DataParallel(net, loss_fn, opt, {.accumulate = 0}), Error);
+  Net other(5);
+  SGD wrong(other.parameters(), SGDOptions(0.1));
+  EXPECT_THROW(DataParallel(net, loss_fn, wrong, {}), Error);
+  Data d = make_data(4, 1);
+  DataParallel dp(net, loss_fn, opt, {});
+  EXPECT_THROW(dp.step(d.x, d.y.rows_view(0, 3)), Error);
+}
+
+}  // namespace
+}  // namespace lockstep
