@@ -1,7 +1,11 @@
 // The backward pass: a topological walk over the recorded Nodes from the root, calling each
 // Node's backward kernel once with the sum of the gradients that reached its output.
-#include <unordered_map>
-#include <unordered_set>
+//
+// Allocation-free in steady state: the walk's marks and pending gradients live in the graph's
+// own (thread-confined) VarImpls, its work lists are reused per thread, and tensors come from
+// the pool. Leaves are never marked: they may be parameters shared by several replica threads.
+#include <algorithm>
+#include <atomic>
 
 #include "lockstep/autograd/grad_sink.hpp"
 #include "lockstep/autograd/node.hpp"
@@ -14,26 +18,40 @@ namespace {
 
 using detail::VarImpl;
 
-// Vars reachable from `root` through grad_fn edges, ordered so that every Var comes after all
-// Vars that use it (reverse post-order of an iterative DFS).
-std::vector<VarImpl*> topological_order(VarImpl* root) {
-  std::vector<VarImpl*> post;
-  std::unordered_set<VarImpl*> seen;
+std::atomic<std::uint64_t> next_mark{1};
+
+struct Workspace {
+  std::vector<VarImpl*> order;
   std::vector<std::pair<VarImpl*, std::size_t>> stack;
-  stack.emplace_back(root, 0);
-  seen.insert(root);
-  while (!stack.empty()) {
-    auto& [var, next] = stack.back();
-    const Node* fn = var->grad_fn.get();
-    if (fn != nullptr && next < fn->inputs.size()) {
-      VarImpl* child = fn->inputs[next++].get();
-      if (child->requires_grad && seen.insert(child).second) stack.emplace_back(child, 0);
+  std::vector<Tensor> dinputs;
+};
+
+Workspace& workspace() {
+  thread_local Workspace w;
+  return w;
+}
+
+// Non-leaf Vars reachable from `root`, each after every Var that uses it (reverse post-order).
+void topological_order(VarImpl* root, std::uint64_t mark, Workspace& w) {
+  w.order.clear();
+  w.stack.clear();
+  root->visit_mark = mark;
+  w.stack.emplace_back(root, 0);
+  while (!w.stack.empty()) {
+    auto& [var, next] = w.stack.back();
+    const Node& fn = *var->grad_fn;
+    if (next < fn.inputs.size()) {
+      VarImpl* child = fn.inputs[next++].get();
+      if (child->grad_fn && child->requires_grad && child->visit_mark != mark) {
+        child->visit_mark = mark;
+        w.stack.emplace_back(child, 0);
+      }
     } else {
-      post.push_back(var);
-      stack.pop_back();
+      w.order.push_back(var);
+      w.stack.pop_back();
     }
   }
-  return {post.rbegin(), post.rend()};
+  std::reverse(w.order.begin(), w.order.end());
 }
 
 void accumulate(Tensor& into, Tensor&& grad) {
@@ -74,44 +92,43 @@ void Var::backward(const Tensor& grad_output, bool retain_graph) const {
                  "computed under NoGradGuard, or from leaves without requires_grad?)");
   LOCKSTEP_CHECK(grad_output.shape() == root->value.shape(), "backward(): gradient of shape ",
                  grad_output.shape(), " for an output of shape ", root->value.shape());
+  if (!root->grad_fn) {  // a leaf: its gradient is the given one
+    accumulate_leaf(*root, grad_output.clone());
+    return;
+  }
 
-  const std::vector<VarImpl*> order = topological_order(root);
-  for (VarImpl* v : order) {
-    if (v->grad_fn && v->grad_fn->released) {
+  Workspace& w = workspace();
+  topological_order(root, next_mark.fetch_add(1, std::memory_order_relaxed), w);
+  for (VarImpl* v : w.order) {
+    if (v->grad_fn->released) {
       detail::throw_error(detail::str_cat(
           "Trying to backward through the graph a second time (", v->grad_fn->name(),
           " was freed by an earlier backward()); pass retain_graph=true to the first "
           "backward() if you need to call it twice"));
     }
+    v->pending_grad = Tensor();
   }
 
-  std::unordered_map<VarImpl*, Tensor> pending;
-  pending.emplace(root, grad_output.clone());
-  std::vector<Tensor> dinputs;
-  for (VarImpl* v : order) {
-    auto it = pending.find(v);
-    if (it == pending.end()) continue;  // nothing reached this Var
-    Tensor grad = std::move(it->second);
-    pending.erase(it);
-    if (!v->grad_fn) {
-      accumulate_leaf(*v, std::move(grad));
-      continue;
-    }
+  root->pending_grad = grad_output.clone();
+  for (VarImpl* v : w.order) {
+    if (!v->pending_grad.defined()) continue;  // nothing reached this Var
+    Tensor grad = std::move(v->pending_grad);
+    v->pending_grad = Tensor();
     Node& node = *v->grad_fn;
-    dinputs.assign(node.inputs.size(), Tensor());
+    w.dinputs.resize(node.inputs.size());
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {
-      if (node.inputs[i]->requires_grad) dinputs[i] = Tensor(node.inputs[i]->value.shape());
+      w.dinputs[i] = node.inputs[i]->requires_grad ? Tensor(node.inputs[i]->value.shape()) : Tensor();
     }
-    node.apply(grad, dinputs);
+    node.apply(grad, w.dinputs);
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {
-      if (dinputs[i].defined()) {
-        VarImpl* in = node.inputs[i].get();
-        if (in->grad_fn) {
-          accumulate(pending[in], std::move(dinputs[i]));
-        } else {
-          accumulate_leaf(*in, std::move(dinputs[i]));
-        }
+      if (!w.dinputs[i].defined()) continue;
+      VarImpl* in = node.inputs[i].get();
+      if (in->grad_fn) {
+        accumulate(in->pending_grad, std::move(w.dinputs[i]));
+      } else {
+        accumulate_leaf(*in, std::move(w.dinputs[i]));
       }
+      w.dinputs[i] = Tensor();
     }
     if (!retain_graph) {
       node.release_saved();

@@ -138,7 +138,7 @@ Var matmul(const Var& a, const Var& b) {
   Tensor out(ops::matmul_shape(a.shape(), b.shape()));
   ops::matmul_forward(out, a.value(), b.value());
   return finish(std::move(out), {&a, &b},
-                [&] { return std::make_shared<MatmulBackward>(a.value(), b.value()); });
+                [&] { return detail::make_node<MatmulBackward>(a.value(), b.value()); });
 }
 
 Var linear(const Var& x, const Var& w, const Var& bias) {
@@ -148,61 +148,61 @@ Var linear(const Var& x, const Var& w, const Var& bias) {
   Tensor out(ops::linear_shape(x.shape(), w.shape(), b));
   ops::linear_forward(out, x.value(), w.value(), b);
   return finish(std::move(out), {&x, &w, bias.defined() ? &bias : nullptr},
-                [&] { return std::make_shared<LinearBackward>(x.value(), w.value()); });
+                [&] { return detail::make_node<LinearBackward>(x.value(), w.value()); });
 }
 
 Var add(const Var& a, const Var& b) {
   Tensor out(ops::broadcast_shape(checked(a, "add").shape(), checked(b, "add").shape(), "add"));
   ops::add_forward(out, a.value(), b.value());
-  return finish(std::move(out), {&a, &b}, [] { return std::make_shared<AddBackward>(); });
+  return finish(std::move(out), {&a, &b}, [] { return detail::make_node<AddBackward>(); });
 }
 
 Var sub(const Var& a, const Var& b) {
   Tensor out(ops::broadcast_shape(checked(a, "sub").shape(), checked(b, "sub").shape(), "sub"));
   ops::sub_forward(out, a.value(), b.value());
-  return finish(std::move(out), {&a, &b}, [] { return std::make_shared<SubBackward>(); });
+  return finish(std::move(out), {&a, &b}, [] { return detail::make_node<SubBackward>(); });
 }
 
 Var mul(const Var& a, const Var& b) {
   Tensor out(ops::broadcast_shape(checked(a, "mul").shape(), checked(b, "mul").shape(), "mul"));
   ops::mul_forward(out, a.value(), b.value());
   return finish(std::move(out), {&a, &b},
-                [&] { return std::make_shared<MulBackward>(a.value(), b.value()); });
+                [&] { return detail::make_node<MulBackward>(a.value(), b.value()); });
 }
 
 Var mul(const Var& a, float factor) {
   Tensor out(checked(a, "mul").shape());
   ops::scale_forward(out, a.value(), factor);
   return finish(std::move(out), {&a},
-                [&] { return std::make_shared<ScaleBackward>(factor, "MulBackward"); });
+                [&] { return detail::make_node<ScaleBackward>(factor, "MulBackward"); });
 }
 
 Var neg(const Var& a) {
   Tensor out(checked(a, "neg").shape());
   ops::scale_forward(out, a.value(), -1.0f);
   return finish(std::move(out), {&a},
-                [] { return std::make_shared<ScaleBackward>(-1.0f, "NegBackward"); });
+                [] { return detail::make_node<ScaleBackward>(-1.0f, "NegBackward"); });
 }
 
 Var pow(const Var& a, float exponent) {
   Tensor out(checked(a, "pow").shape());
   ops::pow_forward(out, a.value(), exponent);
   return finish(std::move(out), {&a},
-                [&] { return std::make_shared<PowBackward>(a.value(), exponent); });
+                [&] { return detail::make_node<PowBackward>(a.value(), exponent); });
 }
 
 Var sum(const Var& a) {
   checked(a, "sum");
   Tensor out(Shape{1, 1});
   ops::sum_forward(out, a.value());
-  return finish(std::move(out), {&a}, [] { return std::make_shared<SumBackward>(); });
+  return finish(std::move(out), {&a}, [] { return detail::make_node<SumBackward>(); });
 }
 
 Var mean(const Var& a) {
   checked(a, "mean");
   Tensor out(Shape{1, 1});
   ops::mean_forward(out, a.value());
-  return finish(std::move(out), {&a}, [] { return std::make_shared<MeanBackward>(); });
+  return finish(std::move(out), {&a}, [] { return detail::make_node<MeanBackward>(); });
 }
 
 Var mse_loss(const Var& input, const Var& target, Reduction reduction) {
@@ -211,7 +211,7 @@ Var mse_loss(const Var& input, const Var& target, Reduction reduction) {
   Tensor out(ops::mse_shape(input.shape(), target.shape(), reduction));
   ops::mse_forward(out, input.value(), target.value(), reduction);
   return finish(std::move(out), {&input, &target}, [&] {
-    return std::make_shared<MseBackward>(input.value(), target.value(), reduction);
+    return detail::make_node<MseBackward>(input.value(), target.value(), reduction);
   });
 }
 

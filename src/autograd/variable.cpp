@@ -3,6 +3,7 @@
 #include "lockstep/autograd/grad_mode.hpp"
 #include "lockstep/autograd/node.hpp"
 #include "lockstep/core/error.hpp"
+#include "lockstep/core/pool.hpp"
 
 namespace lockstep {
 
@@ -15,7 +16,8 @@ detail::VarImpl& checked(const std::shared_ptr<detail::VarImpl>& impl) {
 }
 }  // namespace
 
-Var::Var(Tensor value, bool requires_grad) : impl_(std::make_shared<detail::VarImpl>()) {
+Var::Var(Tensor value, bool requires_grad)
+    : impl_(std::allocate_shared<detail::VarImpl>(PoolAllocator<detail::VarImpl>{})) {
   LOCKSTEP_CHECK(value.defined(), "a Var needs a defined tensor");
   impl_->value = std::move(value);
   impl_->requires_grad = requires_grad;
@@ -76,6 +78,11 @@ Var Var::make_result(Tensor value, std::shared_ptr<Node> node) {
     out.impl_->grad_fn = std::move(node);
   }
   return out;
+}
+
+void InputList::push_back(std::shared_ptr<detail::VarImpl> v) {
+  LOCKSTEP_CHECK(size_ < kMax, "an operation may record at most ", kMax, " inputs");
+  items_[size_++] = std::move(v);
 }
 
 bool needs_recording(std::initializer_list<const Var*> inputs) {

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "lockstep/core/error.hpp"
+#include "lockstep/core/pool.hpp"
 
 namespace lockstep {
 
@@ -15,11 +16,12 @@ std::ostream& operator<<(std::ostream& out, const Shape& s) {
 
 std::shared_ptr<float> allocate_floats(Index count) {
   LOCKSTEP_CHECK(count >= 0, "cannot allocate a negative number of floats: ", count);
-  constexpr std::align_val_t kAlign{64};
-  const std::size_t n = static_cast<std::size_t>(std::max<Index>(count, 1));
-  auto* p = static_cast<float*>(::operator new(n * sizeof(float), kAlign));
-  std::memset(p, 0, n * sizeof(float));
-  return std::shared_ptr<float>(p, [](float* q) { ::operator delete(q, std::align_val_t{64}); });
+  const std::size_t bytes = static_cast<std::size_t>(std::max<Index>(count, 1)) * sizeof(float);
+  auto* p = static_cast<float*>(detail::pool_allocate(bytes));
+  std::memset(p, 0, bytes);
+  // Data and control block both come from the pool: a steady-state step allocates nothing.
+  return std::shared_ptr<float>(
+      p, [bytes](float* q) { detail::pool_free(q, bytes); }, PoolAllocator<float>{});
 }
 
 Tensor::Tensor(Shape shape) : shape_(shape) {

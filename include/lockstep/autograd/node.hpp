@@ -12,12 +12,30 @@
 //   };
 #pragma once
 
+#include <array>
 #include <memory>
 #include <vector>
 
 #include "lockstep/autograd/variable.hpp"
+#include "lockstep/core/pool.hpp"
 
 namespace lockstep {
+
+/// A Node's inputs, stored inline (no allocation): every operation has at most kMax inputs.
+class InputList {
+ public:
+  static constexpr std::size_t kMax = 4;
+  void push_back(std::shared_ptr<detail::VarImpl> v);
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const std::shared_ptr<detail::VarImpl>& operator[](std::size_t i) const { return items_[i]; }
+  const std::shared_ptr<detail::VarImpl>* begin() const { return items_.data(); }
+  const std::shared_ptr<detail::VarImpl>* end() const { return items_.data() + size_; }
+
+ private:
+  std::array<std::shared_ptr<detail::VarImpl>, kMax> items_{};
+  std::size_t size_ = 0;
+};
 
 class Node {
  public:
@@ -30,9 +48,18 @@ class Node {
   /// Drops saved tensors after a backward pass that did not retain the graph.
   virtual void release_saved() {}
 
-  std::vector<std::shared_ptr<detail::VarImpl>> inputs;
+  InputList inputs;
   bool released = false;
 };
+
+namespace detail {
+/// Makes a Node from the pool (what every operation uses, so recording allocates nothing in a
+/// steady-state step).
+template <class T, class... Args>
+std::shared_ptr<T> make_node(Args&&... args) {
+  return std::allocate_shared<T>(PoolAllocator<T>{}, std::forward<Args>(args)...);
+}
+}  // namespace detail
 
 /// True when an operation on these inputs must be recorded (grad mode on and any input
 /// requires grad).

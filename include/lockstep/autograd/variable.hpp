@@ -28,6 +28,9 @@ struct VarImpl {
   bool requires_grad = false;
   std::shared_ptr<Node> grad_fn;  // set on results of recorded operations
   Index flat_offset = -1;         // a parameter's offset in a flat buffer (see GradSinkGuard)
+  // Used by the backward engine on the thread that owns the graph (never on shared leaves).
+  std::uint64_t visit_mark = 0;
+  Tensor pending_grad;
 };
 }  // namespace detail
 
