@@ -25,41 +25,56 @@ SGD::SGD(std::vector<Var> params, SGDOptions options)
   momentum_buffers_.resize(params_.size());
 }
 
-void SGD::set_lr(double lr) {
-  LOCKSTEP_CHECK(std::isfinite(lr) && lr >= 0, "Invalid learning rate: ", lr);
-  options_.lr(lr);
-}
-
 void SGD::step() {
   NoGradGuard no_grad;
   const auto lr = static_cast<float>(options_.lr());
   const auto momentum = static_cast<float>(options_.momentum());
   const auto dampening = static_cast<float>(options_.dampening());
   const auto wd = static_cast<float>(options_.weight_decay());
+  const bool nesterov = options_.nesterov();
   for (std::size_t i = 0; i < params_.size(); ++i) {
-    const Tensor& g = params_[i].grad();
-    if (!g.defined()) continue;
-    Tensor& p = params_[i].value();
-    if (wd == 0 && momentum == 0) {  // the plain rule, one fused pass
-      p.map() -= lr * g.map();
+    const Tensor& grad = params_[i].grad();
+    if (!grad.defined()) continue;
+    Tensor& param = params_[i].value();
+    float* p = param.data();
+    const float* g = grad.data();
+    const Index n = param.numel();
+    if (options_.momentum() == 0) {
+      for (Index j = 0; j < n; ++j) p[j] -= lr * (wd != 0 ? g[j] + wd * p[j] : g[j]);
       continue;
     }
-    Tensor d = g.clone();
-    if (wd != 0) d.map() += wd * p.map();
-    if (momentum != 0) {
-      Tensor& buf = momentum_buffers_[i];
-      if (!buf.defined()) {
-        buf = d.clone();
-      } else {
-        buf.map() = momentum * buf.map() + (1 - dampening) * d.map();
-      }
-      if (options_.nesterov()) {
-        d.map() += momentum * buf.map();
-      } else {
-        d.copy_(buf);
-      }
+    Tensor& buffer = momentum_buffers_[i];
+    const bool first = !buffer.defined();
+    if (first) buffer = Tensor(param.shape());  // the one allocation, on the first step
+    float* buf = buffer.data();
+    for (Index j = 0; j < n; ++j) {
+      const float d = wd != 0 ? g[j] + wd * p[j] : g[j];
+      buf[j] = first ? d : momentum * buf[j] + (1 - dampening) * d;
+      p[j] -= lr * (nesterov ? d + momentum * buf[j] : buf[j]);
     }
-    p.map() -= lr * d.map();
+  }
+}
+
+std::vector<Optimizer::StateField> SGD::state_fields(std::size_t index) const {
+  if (options_.momentum() == 0) return {};
+  return {{.name = "momentum_buffer", .shape = params_[index].shape(), .required = false}};
+}
+
+void SGD::save_param_state(std::size_t index, StateDict& out) const {
+  if (momentum_buffers_[index].defined()) {
+    put_state(out, index, "momentum_buffer", momentum_buffers_[index]);
+  }
+}
+
+void SGD::load_param_state(std::size_t index, const ParamState& state) {
+  Tensor& buffer = momentum_buffers_[index];
+  const auto it = state.find("momentum_buffer");
+  if (it == state.end()) {
+    buffer = Tensor();  // as before a first step
+  } else if (buffer.defined()) {
+    buffer.copy_(it->second);
+  } else {
+    buffer = it->second.clone();
   }
 }
 

@@ -5,7 +5,10 @@
 //   if momentum != 0:  buf <- g on the first step, else momentum * buf + (1 - dampening) * g
 //                      g <- g + momentum * buf if nesterov, else buf
 //   p <- p - lr * g
-// Options are validated when the optimizer is built; errors carry the bad value.
+// Options are validated when the optimizer is built; errors carry the bad value. The update is
+// one element-wise pass per parameter; the momentum buffer is allocated on a parameter's first
+// step and reused after. state_dict() holds "state.<i>.momentum_buffer" for each parameter that
+// has one (none when momentum is 0).
 //
 //   lockstep::SGD opt(model.parameters(), lockstep::SGDOptions(0.01).momentum(0.9));
 #pragma once
@@ -48,7 +51,13 @@ class SGD : public Optimizer {
   SGD(std::vector<Var> params, SGDOptions options);
   void step() override;
   const SGDOptions& options() const { return options_; }
-  void set_lr(double lr);
+  double lr() const override { return options_.lr(); }
+
+ protected:
+  std::vector<StateField> state_fields(std::size_t index) const override;
+  void save_param_state(std::size_t index, StateDict& out) const override;
+  void load_param_state(std::size_t index, const ParamState& state) override;
+  void apply_lr(double lr) override { options_.lr(lr); }
 
  private:
   SGDOptions options_;
