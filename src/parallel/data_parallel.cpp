@@ -129,7 +129,7 @@ const float* DataParallel::reduce_node(Index lo, Index hi, Index begin, Index en
   return left;
 }
 
-StepStats DataParallel::step(const Tensor& x, const Tensor& y) {
+const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   const auto start = Clock::now();
   LOCKSTEP_CHECK(x.defined() && y.defined(), "DataParallel::step: undefined batch");
   LOCKSTEP_CHECK(x.rows() == y.rows(), "DataParallel::step: features have shape ", x.shape(),
@@ -139,18 +139,22 @@ StepStats DataParallel::step(const Tensor& x, const Tensor& y) {
   y_ = y;
   batch_rows_ = x.rows();
   const int R = options_.threads;
-  StepStats stats;
+  StepStats& stats = stats_;
+  stats.loss = 0;
+  stats.stepped = false;
+  stats.forward_backward_max_s = stats.forward_backward_mean_s = 0;
   stats.samples = batch_rows_;
   stats.forward_backward_s.assign(std::size_t(R), 0.0);
 
-  group_->run("forward/backward", [&](int r) {
+  auto forward_backward = [&](int r) {
     const auto t0 = Clock::now();
     for (Block& b : blocks_) {
       if (b.replica != r) continue;
       compute_block(r, b.lo, b.hi, b.buffer.get(), std::countr_zero(unsigned(options_.micro_shards / (b.hi - b.lo))), b.empty);
     }
     stats.forward_backward_s[std::size_t(r)] = seconds_since(t0);
-  });
+  };
+  group_->run("forward/backward", forward_backward);
 
   double loss_sum = 0;
   for (std::size_t k = 0; k < shard_loss_.size(); ++k)
@@ -171,7 +175,7 @@ StepStats DataParallel::step(const Tensor& x, const Tensor& y) {
   const Index size = flat_->size();
   const Index chunk = (size / R + FlatParameters::kAlignFloats - 1) / FlatParameters::kAlignFloats *
                       FlatParameters::kAlignFloats;
-  group_->run("all-reduce", [&](int r) {
+  auto all_reduce = [&](int r) {
     const Index begin = std::min(size, r * chunk), end = std::min(size, begin + chunk);
     if (begin >= end) return;
     const float* sum = reduce_node(0, options_.micro_shards, begin, end);
@@ -184,7 +188,8 @@ StepStats DataParallel::step(const Tensor& x, const Tensor& y) {
       g += Eigen::Map<const Eigen::ArrayXf>(sum + begin, end - begin);
     }
     if (scale != 1.0f) g *= scale;
-  });
+  };
+  group_->run("all-reduce", all_reduce);
   if (last) {
     optimizer_.step();
     accumulated_batches_ = 0;

@@ -17,7 +17,7 @@ struct ReplicaGroup::State {
   std::condition_variable start, done;
   std::atomic<std::uint64_t> generation{0};
   std::atomic<int> remaining{0};
-  const std::function<void(int)>* fn = nullptr;
+  const ReplicaFn* fn = nullptr;
   const char* phase = "";
   std::vector<std::exception_ptr> errors;
   std::vector<char> finished;
@@ -86,7 +86,7 @@ ReplicaGroup::~ReplicaGroup() {
   }
 }
 
-void ReplicaGroup::run(const char* phase, const std::function<void(int)>& fn) {
+void ReplicaGroup::run(const char* phase, ReplicaFn fn) {
   State& s = *state_;
   LOCKSTEP_CHECK(s.broken.empty(), "ReplicaGroup is unusable: ", s.broken);
   {

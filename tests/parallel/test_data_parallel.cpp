@@ -122,7 +122,7 @@ TEST(DataParallel, LossIsTheMeanOverTheGlobalBatch) {
   SGD opt(net.parameters(), SGDOptions(0.0));
   DataParallel dp(net, loss_fn, opt, {.threads = 2});
   Data d = make_data(11, 5);
-  StepStats s = dp.step(d.x, d.y);
+  const StepStats& s = dp.step(d.x, d.y);
   EXPECT_NEAR(s.loss, mse(ref(Var(d.x)), Var(d.y)).item(), 1e-6);
   EXPECT_EQ(s.samples, 11);
   EXPECT_TRUE(s.stepped);

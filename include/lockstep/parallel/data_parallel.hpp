@@ -70,8 +70,9 @@ class DataParallel {
   DataParallel(Module& model, LossFn loss, Optimizer& optimizer, DataParallelOptions options = {});
   ~DataParallel();
 
-  /// One global batch: features [B, in], targets [B, out].
-  StepStats step(const Tensor& x, const Tensor& y);
+  /// One global batch: features [B, in], targets [B, out]. The statistics stay valid until the
+  /// next step (they are reused, so a steady-state step allocates nothing).
+  const StepStats& step(const Tensor& x, const Tensor& y);
 
   FlatParameters& flat() { return *flat_; }
   const DataParallelOptions& options() const { return options_; }
@@ -97,6 +98,7 @@ class DataParallel {
   Index batch_rows_ = 0;
   Index accumulated_batches_ = 0;
   Index accumulated_samples_ = 0;
+  StepStats stats_;
 };
 
 }  // namespace lockstep

@@ -14,8 +14,25 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <type_traits>
 
 namespace lockstep {
+
+/// A non-owning reference to a callable taking the replica index (never allocates, unlike
+/// std::function with a large capture).
+class ReplicaFn {
+ public:
+  /// Refers to `f`, which must outlive the call that receives it (run() is synchronous).
+  template <class F>
+  ReplicaFn(F&& f)  // NOLINT(google-explicit-constructor, bugprone-forwarding-reference-overload)
+      : object_(const_cast<void*>(static_cast<const void*>(&f))),
+        call_([](void* o, int r) { (*static_cast<std::remove_reference_t<F>*>(o))(r); }) {}
+  void operator()(int replica) const { call_(object_, replica); }
+
+ private:
+  void* object_;
+  void (*call_)(void*, int);
+};
 
 class ReplicaGroup {
  public:
@@ -27,7 +44,7 @@ class ReplicaGroup {
 
   int size() const { return replicas_; }
   /// Runs fn(r) for every replica r concurrently and waits for all of them.
-  void run(const char* phase, const std::function<void(int)>& fn);
+  void run(const char* phase, ReplicaFn fn);
 
   struct State;  // shared with the threads (internal)
 
