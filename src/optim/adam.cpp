@@ -30,8 +30,19 @@ AdamBase::AdamBase(std::vector<Var> params, const AdamHyper& h, bool decoupled)
   }
 }
 
-void AdamBase::step() {
-  NoGradGuard no_grad;
+void AdamBase::prepare_step() {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    if (!params_[i].grad().defined()) continue;
+    Moments& s = state_[i];
+    ++s.step;
+    const double t = static_cast<double>(s.step);
+    const double bias_correction1 = 1 - std::pow(h_.beta1, t);
+    s.bias_correction2_sqrt = static_cast<float>(std::sqrt(1 - std::pow(h_.beta2, t)));
+    s.step_size = static_cast<float>(h_.lr / bias_correction1);
+  }
+}
+
+void AdamBase::update_slice(std::size_t i, Index begin, Index end) {
   // The scalars as PyTorch forms them: in double, then used by float32 kernels.
   const auto beta1 = static_cast<float>(h_.beta1);
   const auto beta2 = static_cast<float>(h_.beta2);
@@ -43,36 +54,27 @@ void AdamBase::step() {
   const bool decay = decoupled_ && h_.weight_decay != 0;
   const auto decay_factor = static_cast<float>(1 - h_.lr * h_.weight_decay);
   const bool amsgrad = h_.amsgrad;
-  for (std::size_t i = 0; i < params_.size(); ++i) {
-    const Tensor& grad = params_[i].grad();
-    if (!grad.defined()) continue;
-    Moments& s = state_[i];
-    ++s.step;
-    const double t = static_cast<double>(s.step);
-    const double bias_correction1 = 1 - std::pow(h_.beta1, t);
-    const auto bias_correction2_sqrt = static_cast<float>(std::sqrt(1 - std::pow(h_.beta2, t)));
-    const auto step_size = static_cast<float>(h_.lr / bias_correction1);
-
-    float* p = params_[i].value().data();
-    const float* g = grad.data();
-    float* m = s.exp_avg.data();
-    float* v = s.exp_avg_sq.data();
-    float* v_max = amsgrad ? s.max_exp_avg_sq.data() : nullptr;
-    const Index n = params_[i].value().numel();
-    for (Index j = 0; j < n; ++j) {
-      float pj = p[j];
-      if (decay) pj *= decay_factor;
-      const float gj = l2 ? g[j] + wd * pj : g[j];
-      m[j] = m[j] * beta1 + one_minus_beta1 * gj;
-      v[j] = v[j] * beta2 + one_minus_beta2 * gj * gj;
-      float second = v[j];
-      if (amsgrad) {  // torch.maximum: NaN wins
-        if (std::isnan(second) || second > v_max[j]) v_max[j] = second;
-        second = v_max[j];
-      }
-      const float denom = std::sqrt(second) / bias_correction2_sqrt + eps;
-      p[j] = pj - step_size * (m[j] / denom);
+  Moments& s = state_[i];
+  const float bias_correction2_sqrt = s.bias_correction2_sqrt;
+  const float step_size = s.step_size;
+  float* p = params_[i].value().data();
+  const float* g = params_[i].grad().data();
+  float* m = s.exp_avg.data();
+  float* v = s.exp_avg_sq.data();
+  float* v_max = amsgrad ? s.max_exp_avg_sq.data() : nullptr;
+  for (Index j = begin; j < end; ++j) {
+    float pj = p[j];
+    if (decay) pj *= decay_factor;
+    const float gj = l2 ? g[j] + wd * pj : g[j];
+    m[j] = m[j] * beta1 + one_minus_beta1 * gj;
+    v[j] = v[j] * beta2 + one_minus_beta2 * gj * gj;
+    float second = v[j];
+    if (amsgrad) {  // torch.maximum: NaN wins
+      if (std::isnan(second) || second > v_max[j]) v_max[j] = second;
+      second = v_max[j];
     }
+    const float denom = std::sqrt(second) / bias_correction2_sqrt + eps;
+    p[j] = pj - step_size * (m[j] / denom);
   }
 }
 

@@ -1,5 +1,7 @@
 #include "lockstep/optim/optimizer.hpp"
 
+#include "lockstep/autograd/grad_mode.hpp"
+
 #include <cmath>
 #include <string>
 
@@ -43,6 +45,14 @@ Optimizer::Optimizer(std::vector<Var> params) : params_(std::move(params)) {
     LOCKSTEP_CHECK(params_[i].defined(), "optimizer: parameter ", i, " is undefined");
     LOCKSTEP_CHECK(params_[i].is_leaf(), "optimizer: parameter ", i,
                    " is not a leaf (it was computed by ", params_[i].grad_fn_name(), ")");
+  }
+}
+
+void Optimizer::step() {
+  NoGradGuard no_grad;
+  prepare_step();
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    if (params_[i].grad().defined()) update_slice(i, 0, params_[i].value().numel());
   }
 }
 

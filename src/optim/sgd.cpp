@@ -23,35 +23,39 @@ SGD::SGD(std::vector<Var> params, SGDOptions options)
     : Optimizer(std::move(params)), options_(options) {
   options_.validate();
   momentum_buffers_.resize(params_.size());
+  first_step_.resize(params_.size());
 }
 
-void SGD::step() {
-  NoGradGuard no_grad;
+void SGD::prepare_step() {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    first_step_[i] = 0;
+    if (options_.momentum() == 0 || !params_[i].grad().defined()) continue;
+    Tensor& buffer = momentum_buffers_[i];
+    if (!buffer.defined()) {
+      buffer = Tensor(params_[i].value().shape());  // the one allocation, on the first step
+      first_step_[i] = 1;
+    }
+  }
+}
+
+void SGD::update_slice(std::size_t i, Index begin, Index end) {
   const auto lr = static_cast<float>(options_.lr());
   const auto momentum = static_cast<float>(options_.momentum());
   const auto dampening = static_cast<float>(options_.dampening());
   const auto wd = static_cast<float>(options_.weight_decay());
   const bool nesterov = options_.nesterov();
-  for (std::size_t i = 0; i < params_.size(); ++i) {
-    const Tensor& grad = params_[i].grad();
-    if (!grad.defined()) continue;
-    Tensor& param = params_[i].value();
-    float* p = param.data();
-    const float* g = grad.data();
-    const Index n = param.numel();
-    if (options_.momentum() == 0) {
-      for (Index j = 0; j < n; ++j) p[j] -= lr * (wd != 0 ? g[j] + wd * p[j] : g[j]);
-      continue;
-    }
-    Tensor& buffer = momentum_buffers_[i];
-    const bool first = !buffer.defined();
-    if (first) buffer = Tensor(param.shape());  // the one allocation, on the first step
-    float* buf = buffer.data();
-    for (Index j = 0; j < n; ++j) {
-      const float d = wd != 0 ? g[j] + wd * p[j] : g[j];
-      buf[j] = first ? d : momentum * buf[j] + (1 - dampening) * d;
-      p[j] -= lr * (nesterov ? d + momentum * buf[j] : buf[j]);
-    }
+  float* p = params_[i].value().data();
+  const float* g = params_[i].grad().data();
+  if (options_.momentum() == 0) {
+    for (Index j = begin; j < end; ++j) p[j] -= lr * (wd != 0 ? g[j] + wd * p[j] : g[j]);
+    return;
+  }
+  const bool first = first_step_[i] != 0;
+  float* buf = momentum_buffers_[i].data();
+  for (Index j = begin; j < end; ++j) {
+    const float d = wd != 0 ? g[j] + wd * p[j] : g[j];
+    buf[j] = first ? d : momentum * buf[j] + (1 - dampening) * d;
+    p[j] -= lr * (nesterov ? d + momentum * buf[j] : buf[j]);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "lockstep/autograd/grad_mode.hpp"
 #include "lockstep/autograd/grad_sink.hpp"
 #include "lockstep/core/error.hpp"
 
@@ -166,6 +167,7 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   }
 
   const auto t_reduce = Clock::now();
+  NoGradGuard no_grad;
   ++accumulated_batches_;
   accumulated_samples_ += batch_rows_;
   const bool first = accumulated_batches_ == 1;
@@ -188,10 +190,18 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
       g += Eigen::Map<const Eigen::ArrayXf>(sum + begin, end - begin);
     }
     if (scale != 1.0f) g *= scale;
+    if (!last) return;
+    // The optimizer step for the same range, while it is still in cache: one fused pass.
+    const auto& params = flat_->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const Index off = flat_->offset(i), n = params[i].value().numel();
+      const Index lo = std::max(begin, off), hi = std::min(end, off + n);
+      if (lo < hi) optimizer_.update_slice(i, lo - off, hi - off);
+    }
   };
+  if (last) optimizer_.prepare_step();
   group_->run("all-reduce", all_reduce);
   if (last) {
-    optimizer_.step();
     accumulated_batches_ = 0;
     accumulated_samples_ = 0;
     stats.stepped = true;

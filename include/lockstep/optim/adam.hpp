@@ -94,7 +94,8 @@ namespace detail {
 /// Adam's and AdamW's state and update; `decoupled` selects AdamW's weight decay.
 class AdamBase : public Optimizer {
  public:
-  void step() override;
+  void prepare_step() override;
+  void update_slice(std::size_t index, Index begin, Index end) override;
   double lr() const override { return h_.lr; }
   /// The number of steps parameter `index` has taken (steps that found its gradient defined).
   std::int64_t step_count(std::size_t index) const { return state_.at(index).step; }
@@ -110,6 +111,8 @@ class AdamBase : public Optimizer {
  private:
   struct Moments {
     std::int64_t step = 0;
+    float step_size = 0;             // lr / bias_correction1, set by prepare_step
+    float bias_correction2_sqrt = 1;
     Tensor exp_avg;
     Tensor exp_avg_sq;
     Tensor max_exp_avg_sq;  // amsgrad only

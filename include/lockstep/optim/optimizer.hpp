@@ -43,7 +43,19 @@ class Optimizer {
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
 
-  virtual void step() = 0;
+  /// One update of every parameter whose gradient is defined: prepare_step(), then
+  /// update_slice(i, 0, numel) for each such parameter.
+  void step();
+
+  /// The fused data-parallel path (see DataParallel): prepare_step() once, then
+  /// update_slice() from several threads over disjoint element ranges, each thread the range of
+  /// the flat buffer it has just reduced. Together they are exactly one step().
+  /// prepare_step() does the per-step bookkeeping (step counts, bias corrections, first-step
+  /// buffers) for the parameters whose gradient is defined.
+  virtual void prepare_step() = 0;
+  /// Updates elements [begin, end) of parameter `index` (whose gradient is defined). Safe to
+  /// call concurrently for disjoint ranges.
+  virtual void update_slice(std::size_t index, Index begin, Index end) = 0;
   void zero_grad();
   const std::vector<Var>& parameters() const { return params_; }
 

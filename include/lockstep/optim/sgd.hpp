@@ -49,7 +49,8 @@ struct SGDOptions {
 class SGD : public Optimizer {
  public:
   SGD(std::vector<Var> params, SGDOptions options);
-  void step() override;
+  void prepare_step() override;
+  void update_slice(std::size_t index, Index begin, Index end) override;
   const SGDOptions& options() const { return options_; }
   double lr() const override { return options_.lr(); }
 
@@ -62,6 +63,7 @@ class SGD : public Optimizer {
  private:
   SGDOptions options_;
   std::vector<Tensor> momentum_buffers_;  // undefined until a parameter's first step
+  std::vector<char> first_step_;          // this step is the buffer's first (set by prepare_step)
 };
 
 }  // namespace lockstep

@@ -17,8 +17,10 @@
 // k-th divides by all their samples and updates (PyTorch DDP's no_sync): the same as one step
 // on the concatenated batch.
 //
-// Threads: each replica runs Eigen single-threaded; the all-reduce is a parallel pass over the
-// flat gradient range, each replica summing its chunk. Count the loader's workers in the core
+// Threads: each replica runs Eigen single-threaded. The all-reduce and the optimizer step are
+// one parallel pass over the flat buffers: each replica sums its chunk of the parameter range
+// over the shard tree and applies the optimizer's update to that chunk (Optimizer::
+// update_slice); no locks, no per-tensor calls. Count the loader's workers in the core
 // budget: replicas + loader workers <= cores.
 //
 //   lockstep::DataParallel dp(model, loss_fn, optimizer, {.threads = 4});
