@@ -1,0 +1,404 @@
+#include "lockstep/data/npy.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <string_view>
+
+#include "data/binary_file.hpp"
+#include "lockstep/core/error.hpp"
+
+namespace lockstep {
+namespace {
+
+constexpr std::array<unsigned char, 6> kMagic = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+constexpr std::uint64_t kMaxHeaderLength = std::uint64_t{1} << 20;
+
+std::string shape_text(const std::vector<Index>& shape) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(shape[i]);
+  }
+  if (shape.size() == 1) out += ",";
+  return out + ")";
+}
+
+struct Header {
+  std::string descr;
+  bool fortran_order = false;
+  std::vector<Index> shape;
+};
+
+/// Parses the header: a Python dict literal with the keys 'descr' (a string), 'fortran_order'
+/// (True/False) and 'shape' (a tuple of integers), as numpy writes it.
+class HeaderParser {
+ public:
+  HeaderParser(std::string_view text, std::uint64_t offset, const std::string& path)
+      : text_(text), offset_(offset), path_(path) {}
+
+  Header parse() {
+    Header h;
+    bool seen_descr = false, seen_fortran = false, seen_shape = false;
+    skip_space();
+    expect('{', "'{' opening the header dict");
+    while (true) {
+      skip_space();
+      if (peek() == '}') {
+        ++pos_;
+        break;
+      }
+      const std::size_t key_pos = pos_;
+      const std::string key = parse_string("a quoted key");
+      skip_space();
+      expect(':', "':' after the key");
+      skip_space();
+      if (key == "descr") {
+        fail_if(seen_descr, key_pos, "field 'descr' appears twice");
+        if (peek() == '[')
+          field_error("descr", "structured dtypes (a list of fields) are not supported");
+        h.descr = parse_string("a quoted dtype string");
+        seen_descr = true;
+      } else if (key == "fortran_order") {
+        fail_if(seen_fortran, key_pos, "field 'fortran_order' appears twice");
+        h.fortran_order = parse_bool();
+        seen_fortran = true;
+      } else if (key == "shape") {
+        fail_if(seen_shape, key_pos, "field 'shape' appears twice");
+        h.shape = parse_shape();
+        seen_shape = true;
+      } else {
+        fail_if(true, key_pos,
+                "unknown field '" + key +
+                    "' (a .npy header has exactly 'descr', 'fortran_order', 'shape')");
+      }
+      skip_space();
+      if (peek() == ',') {
+        ++pos_;
+      } else {
+        fail_if(peek() != '}', pos_, "expected ',' or '}' after a field");
+      }
+    }
+    skip_space();
+    fail_if(pos_ != text_.size(), pos_, "unexpected text after the header dict");
+    LOCKSTEP_CHECK(seen_descr, path_, ": the header has no field 'descr'");
+    LOCKSTEP_CHECK(seen_fortran, path_, ": the header has no field 'fortran_order'");
+    LOCKSTEP_CHECK(seen_shape, path_, ": the header has no field 'shape'");
+    return h;
+  }
+
+ private:
+  char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+
+  void skip_space() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
+                                   text_[pos_] == '\r' || text_[pos_] == '\t')) {
+      ++pos_;
+    }
+  }
+
+  void fail_if(bool bad, std::size_t pos, const std::string& what) const {
+    LOCKSTEP_CHECK(!bad, path_, ": header byte offset ", offset_ + pos, ": ", what);
+  }
+
+  [[noreturn]] void field_error(const char* field, const std::string& what) const {
+    detail::throw_error(detail::str_cat(path_, ": header field '", field, "': ", what));
+  }
+
+  void expect(char c, const char* what) {
+    fail_if(peek() != c, pos_, std::string("expected ") + what);
+    ++pos_;
+  }
+
+  std::string parse_string(const char* what) {
+    const char quote = peek();
+    fail_if(quote != '\'' && quote != '"', pos_, std::string("expected ") + what);
+    const std::size_t begin = ++pos_;
+    while (pos_ < text_.size() && text_[pos_] != quote) {
+      fail_if(text_[pos_] == '\\', pos_, "escapes in header strings are not supported");
+      ++pos_;
+    }
+    fail_if(pos_ >= text_.size(), begin - 1, "unterminated string");
+    return std::string(text_.substr(begin, pos_++ - begin));
+  }
+
+  bool parse_bool() {
+    if (text_.substr(pos_).starts_with("True")) {
+      pos_ += 4;
+      return true;
+    }
+    if (text_.substr(pos_).starts_with("False")) {
+      pos_ += 5;
+      return false;
+    }
+    field_error("fortran_order",
+                "expected True or False at header byte offset " + std::to_string(offset_ + pos_));
+  }
+
+  std::vector<Index> parse_shape() {
+    std::vector<Index> shape;
+    expect('(', "'(' opening the shape tuple");
+    while (true) {
+      skip_space();
+      if (peek() == ')') {
+        ++pos_;
+        return shape;
+      }
+      const std::size_t begin = pos_;
+      fail_if(peek() == '-', pos_, "field 'shape' has a negative dimension");
+      std::uint64_t value = 0;
+      while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
+        const auto digit = static_cast<std::uint64_t>(text_[pos_] - '0');
+        fail_if(
+            value > (static_cast<std::uint64_t>(std::numeric_limits<Index>::max()) - digit) / 10,
+            begin, "field 'shape' has a dimension too large for 64 bits");
+        value = value * 10 + digit;
+        ++pos_;
+      }
+      fail_if(pos_ == begin, pos_,
+              "expected a dimension (a non-negative integer) in field 'shape'");
+      if (peek() == 'L') ++pos_;  // Python 2 long literals
+      shape.push_back(static_cast<Index>(value));
+      skip_space();
+      if (peek() == ',') {
+        ++pos_;
+      } else {
+        fail_if(peek() != ')', pos_, "expected ',' or ')' in field 'shape'");
+      }
+    }
+  }
+
+  std::string_view text_;
+  std::uint64_t offset_;
+  const std::string& path_;
+  std::size_t pos_ = 0;
+};
+
+detail::Scalar dtype_scalar(NpyDType t) {
+  switch (t) {
+    case NpyDType::kFloat32:
+      return detail::Scalar::kFloat32;
+    case NpyDType::kFloat64:
+      return detail::Scalar::kFloat64;
+    case NpyDType::kInt32:
+      return detail::Scalar::kInt32;
+    case NpyDType::kInt64:
+      return detail::Scalar::kInt64;
+    case NpyDType::kUInt8:
+      return detail::Scalar::kUInt8;
+  }
+  return detail::Scalar::kFloat32;
+}
+
+NpyDType parse_descr(const std::string& descr, const std::string& path) {
+  const auto fail = [&](const std::string& what) {
+    detail::throw_error(detail::str_cat(path, ": header field 'descr': ", what));
+  };
+  if (descr == "<f4") return NpyDType::kFloat32;
+  if (descr == "<f8") return NpyDType::kFloat64;
+  if (descr == "<i4") return NpyDType::kInt32;
+  if (descr == "<i8") return NpyDType::kInt64;
+  if (descr == "|u1" || descr == "<u1" || descr == ">u1") return NpyDType::kUInt8;
+  if (descr.find('O') != std::string::npos) {
+    fail("object arrays ('" + descr +
+         "') are not supported; store numbers, e.g. np.save(path, a.astype(np.float32))");
+  }
+  if (descr == ">f4" || descr == ">f8" || descr == ">i4" || descr == ">i8") {
+    fail("big-endian dtype '" + descr + "' is not supported; convert it with a.astype('<" +
+         descr.substr(1) + "')");
+  }
+  fail("unsupported dtype '" + descr + "' (supported: '<f4', '<f8', '<i4', '<i8', '|u1')");
+  return NpyDType::kFloat32;
+}
+
+std::uint32_t little_u32(const unsigned char* p, int bytes) {
+  std::uint32_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+}  // namespace
+
+NpyArray::NpyArray(const std::filesystem::path& path) : path_(path.string()) {
+  auto file = std::make_shared<detail::MappedFile>(path_);
+  const std::uint64_t size = file->size();
+
+  // --- preamble: magic, version, header length --------------------------------------------
+  std::array<unsigned char, 12> pre{};
+  const std::size_t have = static_cast<std::size_t>(std::min<std::uint64_t>(size, pre.size()));
+  file->read(0, std::span(pre.data(), have));
+  LOCKSTEP_CHECK(!(have >= 4 && pre[0] == 'P' && pre[1] == 'K' && pre[2] == 3 && pre[3] == 4),
+                 path_,
+                 ": this is a .npz (zip) archive, not a .npy file; extract its arrays "
+                 "with np.load(path) and np.save each one");
+  LOCKSTEP_CHECK(have >= 10 && std::equal(kMagic.begin(), kMagic.end(), pre.begin()), path_,
+                 ": not a .npy file (it does not start with the magic bytes \\x93NUMPY; it is ",
+                 size, " bytes long)");
+  const int major = pre[6], minor = pre[7];
+  LOCKSTEP_CHECK((major == 1 || major == 2 || major == 3) && minor == 0, path_,
+                 ": unsupported .npy format version ", major, ".", minor,
+                 " (bytes 6-7); supported: 1.0, 2.0, 3.0");
+  version_ = {major, minor};
+  const int len_bytes = major == 1 ? 2 : 4;
+  LOCKSTEP_CHECK(have >= static_cast<std::size_t>(8 + len_bytes), path_,
+                 ": the file ends inside the header length field (it is ", size, " bytes long)");
+  const std::uint64_t header_len = little_u32(pre.data() + 8, len_bytes);
+  const std::uint64_t header_begin = 8 + static_cast<std::uint64_t>(len_bytes);
+  LOCKSTEP_CHECK(header_len <= kMaxHeaderLength, path_, ": header length ", header_len,
+                 " (bytes 8-", header_begin - 1, ") is implausibly large (the limit is ",
+                 kMaxHeaderLength, " bytes)");
+  LOCKSTEP_CHECK(header_begin + header_len <= size, path_, ": header length ", header_len,
+                 " (bytes 8-", header_begin - 1, ") runs past the end of the file (", size,
+                 " bytes)");
+  data_offset_ = header_begin + header_len;
+
+  // --- header dict ------------------------------------------------------------------------------
+  std::string text(static_cast<std::size_t>(header_len), '\0');
+  file->read(header_begin, std::span(reinterpret_cast<unsigned char*>(text.data()), text.size()));
+  const Header h = HeaderParser(text, header_begin, path_).parse();
+  descr_ = h.descr;
+  dtype_ = parse_descr(h.descr, path_);
+  LOCKSTEP_CHECK(!h.fortran_order, path_,
+                 ": header field 'fortran_order' is True: Fortran-order arrays are not "
+                 "supported; save np.ascontiguousarray(a) instead");
+  shape_ = h.shape;
+  LOCKSTEP_CHECK(!shape_.empty(), path_,
+                 ": header field 'shape' is (): a 0-d (scalar) array; expected 1-D or 2-D");
+
+  // --- sizes: checked against the file before anything is mapped or allocated --------------
+  const std::uint64_t itemsize = detail::scalar_size(dtype_scalar(dtype_));
+  const std::string overflow = detail::str_cat(path_, ": header field 'shape' ", shape_text(shape_),
+                                               " is too large (its byte count overflows 64 bits)");
+  std::uint64_t row_values = 1;
+  for (std::size_t i = 1; i < shape_.size(); ++i) {
+    row_values = detail::checked_mul(row_values, static_cast<std::uint64_t>(shape_[i]), overflow);
+  }
+  const std::uint64_t row_bytes = detail::checked_mul(row_values, itemsize, overflow);
+  const std::uint64_t nbytes =
+      detail::checked_mul(row_bytes, static_cast<std::uint64_t>(shape_[0]), overflow);
+  const std::uint64_t available = size - data_offset_;
+  LOCKSTEP_CHECK(nbytes <= available, path_, ": header field 'shape' ", shape_text(shape_),
+                 " with dtype '", descr_, "' needs ", nbytes, " bytes of data from byte offset ",
+                 data_offset_, ", but the file has only ", available, " there (it is ", size,
+                 " bytes long)");
+  LOCKSTEP_CHECK(nbytes == available, path_, ": header field 'shape' ", shape_text(shape_),
+                 " with dtype '", descr_, "' needs ", nbytes, " bytes of data from byte offset ",
+                 data_offset_, ", but the file has ", available - nbytes,
+                 " more bytes after them (a wrong shape, or several arrays in one file?)");
+  LOCKSTEP_CHECK(row_values <= static_cast<std::uint64_t>(std::numeric_limits<Index>::max()),
+                 overflow);
+  rows_ = shape_[0];
+  cols_ = static_cast<Index>(row_values);
+
+  file->map();
+  file_ = std::move(file);
+}
+
+void NpyArray::read_rows(Index begin, Index count, std::span<float> out) const {
+  LOCKSTEP_CHECK(begin >= 0 && count >= 0 && begin <= rows_ - count, path_, ": rows [", begin, ", ",
+                 begin + count, ") are out of range for ", rows_, " rows");
+  LOCKSTEP_CHECK(static_cast<Index>(out.size()) == count * cols_, path_, ": a buffer of ",
+                 out.size(), " floats for ", count, " rows of ", cols_);
+  if (count == 0 || cols_ == 0) return;
+  const detail::Scalar type = dtype_scalar(dtype_);
+  const std::uint64_t itemsize = detail::scalar_size(type);
+  const unsigned char* src =
+      file_->data() + data_offset_ +
+      static_cast<std::uint64_t>(begin) * static_cast<std::uint64_t>(cols_) * itemsize;
+  detail::convert_to_float(src, type, false, out.size(), out.data());
+}
+
+Tensor NpyArray::to_tensor() const {
+  Tensor t(Shape{rows_, cols_});
+  read_rows(0, rows_, t.span());
+  return t;
+}
+
+NpyDataset::NpyDataset(const std::filesystem::path& features, const std::filesystem::path& labels)
+    : features_(features) {
+  if (labels.empty()) return;
+  labels_.emplace(labels);
+  LOCKSTEP_CHECK(labels_->rows() == features_.rows(), "NpyDataset: features '", features_.path(),
+                 "' have ", features_.rows(), " rows (shape ", shape_text(features_.shape()),
+                 ") but labels '", labels_->path(), "' have ", labels_->rows(), " (shape ",
+                 shape_text(labels_->shape()), ")");
+}
+
+void NpyDataset::get(Index index, std::span<float> x, std::span<float> y) const {
+  LOCKSTEP_CHECK(index >= 0 && index < size(), "NpyDataset '", features_.path(), "': index ", index,
+                 " is out of range for ", size(), " samples");
+  LOCKSTEP_CHECK(
+      static_cast<Index>(x.size()) == feature_dim() && static_cast<Index>(y.size()) == target_dim(),
+      "NpyDataset::get: buffers of ", x.size(), " and ", y.size(), " floats for a sample of ",
+      feature_dim(), " and ", target_dim());
+  features_.read_row(index, x);
+  if (labels_) labels_->read_row(index, y);
+}
+
+Tensor load_npy(const std::filesystem::path& path) { return NpyArray(path).to_tensor(); }
+
+void save_npy(const std::filesystem::path& path, const Tensor& tensor) {
+  LOCKSTEP_CHECK(tensor.defined(), "save_npy('", path.string(), "'): the tensor is undefined");
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
+                       std::to_string(tensor.rows()) + ", " + std::to_string(tensor.cols()) +
+                       "), }";
+  // Pad with spaces so that the data starts at a multiple of 64 bytes; end with '\n'.
+  const std::size_t preamble = 10;
+  const std::size_t unpadded = preamble + header.size() + 1;
+  header.append((64 - unpadded % 64) % 64, ' ');
+  header += '\n';
+  std::string bytes(kMagic.begin(), kMagic.end());
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size() & 0xFF);
+  bytes += static_cast<char>((header.size() >> 8) & 0xFF);
+  bytes += header;
+  const std::size_t data_begin = bytes.size();
+  bytes.resize(data_begin + static_cast<std::size_t>(tensor.numel()) * sizeof(float));
+  for (Index i = 0; i < tensor.numel(); ++i) {
+    auto bits = std::bit_cast<std::uint32_t>(tensor.data()[i]);
+    for (std::size_t b = 0; b < 4; ++b) {
+      bytes[data_begin + static_cast<std::size_t>(i) * 4 + b] =
+          static_cast<char>((bits >> (8 * b)) & 0xFF);
+    }
+  }
+
+  const std::string target = path.string();
+  // A fresh name in the same directory (so rename is atomic), created with the usual 0666 & ~umask.
+  static std::atomic<std::uint64_t> counter{0};
+  std::string temp;
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    temp = target + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
+  LOCKSTEP_CHECK(fd >= 0, "save_npy: cannot create a temporary file next to '", target,
+                 "': ", std::strerror(errno));
+  std::size_t done = 0;
+  int err = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err = n < 0 ? errno : EIO;
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && ::rename(temp.c_str(), target.c_str()) != 0) err = errno;
+  if (err != 0) {
+    ::unlink(temp.c_str());
+    LOCKSTEP_CHECK(false, "save_npy: cannot write '", target, "': ", std::strerror(err));
+  }
+}
+
+}  // namespace lockstep
