@@ -21,6 +21,8 @@
 #include "lockstep/data/subset.hpp"
 #include "lockstep/data/synthetic.hpp"
 #include "lockstep/data/tensor_dataset.hpp"
+#include "lockstep/io/safetensors.hpp"
+#include "lockstep/io/state_dict.hpp"
 #include "lockstep/metrics/accuracy.hpp"
 #include "lockstep/metrics/confusion_matrix.hpp"
 #include "lockstep/nn/init.hpp"
