@@ -107,6 +107,32 @@ TEST(DataParallel, BitwiseIdenticalForEveryReplicaCount) {
   }
 }
 
+TEST(DataParallel, BitwiseIdenticalWithLargeProducts) {
+  // Shards large enough that the big matrix products take the optimized GEMM path.
+  auto run = [](int threads) {
+    Generator gen(11);
+    Linear fc1(64, 96, {true, &gen}), fc2(96, 8, {true, &gen});
+    struct Two : Module {
+      Linear &a, &b;
+      Two(Linear& x, Linear& y) : a(x), b(y) {
+        register_module("a", std::shared_ptr<Linear>(&x, [](Linear*) {}));
+        register_module("b", std::shared_ptr<Linear>(&y, [](Linear*) {}));
+      }
+      Var forward(const Var& x) override { return b(pow(a(x), 2.0f)); }
+    } net(fc1, fc2);
+    SGD opt(net.parameters(), SGDOptions(0.01).momentum(0.9));
+    DataParallel dp(net, loss_fn, opt, {.threads = threads});
+    Tensor x = randn({512, 64}, gen), y = randn({512, 8}, gen);
+    for (int s = 0; s < 4; ++s) dp.step(x, y);
+    return params_of(net);
+  };
+  const auto one = run(1);
+  for (int threads : {2, 3}) {
+    const auto many = run(threads);
+    EXPECT_EQ(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)), 0) << threads;
+  }
+}
+
 TEST(DataParallel, UnevenShardsAndShortBatchesAreExact) {
   // 13 rows over 8 shards (sizes 1 and 2), and 5 rows (three empty shards).
   for (Index batch : {13, 5, 3}) {

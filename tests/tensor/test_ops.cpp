@@ -93,3 +93,55 @@ TEST(Ops, MseShapesMustMatch) {
 }
 
 }  // namespace lockstep::ops
+
+namespace lockstep::ops {
+namespace {
+
+// Large enough for the oneDNN path (when built with it): every product against plain loops.
+Tensor naive(const Tensor& a, bool ta, const Tensor& b, bool tb) {
+  const Index m = ta ? a.cols() : a.rows(), k = ta ? a.rows() : a.cols();
+  const Index n = tb ? b.rows() : b.cols();
+  Tensor c(m, n);
+  for (Index i = 0; i < m; ++i)
+    for (Index j = 0; j < n; ++j) {
+      double s = 0;
+      for (Index p = 0; p < k; ++p)
+        s += double(ta ? a(p, i) : a(i, p)) * double(tb ? b(j, p) : b(p, j));
+      c(i, j) = float(s);
+    }
+  return c;
+}
+
+void expect_close(const Tensor& got, const Tensor& want) {
+  ASSERT_EQ(got.shape(), want.shape());
+  for (Index i = 0; i < got.numel(); ++i)
+    ASSERT_NEAR(got.data()[i], want.data()[i], 1e-4f * std::max(1.0f, std::abs(want.data()[i])))
+        << "element " << i;
+}
+
+Tensor filled(Index r, Index c, float seed) {
+  Tensor t(r, c);
+  for (Index i = 0; i < t.numel(); ++i) t.data()[i] = std::sin(seed + 0.37f * float(i));
+  return t;
+}
+
+TEST(Ops, LargeProductsMatchPlainLoopsInEveryTransposeCombination) {
+  const Tensor a = filled(96, 72, 1), b = filled(72, 80, 2), dout = filled(96, 80, 3);
+  Tensor out(96, 80), da(96, 72), db(72, 80);
+  matmul_forward(out, a, b);
+  expect_close(out, naive(a, false, b, false));
+  matmul_backward(da, db, dout, a, b);
+  expect_close(da, naive(dout, false, b, true));
+  expect_close(db, naive(a, true, dout, false));
+  // linear: x [96, 72], w [80, 72]
+  const Tensor w = filled(80, 72, 4);
+  Tensor y(96, 80), dx(96, 72), dw(80, 72), dbias(1, 80);
+  linear_forward(y, a, w, nullptr);
+  expect_close(y, naive(a, false, w, true));
+  linear_backward(dx, dw, dbias, dout, a, w);
+  expect_close(dx, naive(dout, false, w, false));
+  expect_close(dw, naive(dout, true, a, false));
+}
+
+}  // namespace
+}  // namespace lockstep::ops

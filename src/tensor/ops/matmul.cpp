@@ -1,6 +1,7 @@
 #include "lockstep/tensor/ops/matmul.hpp"
 
 #include "lockstep/core/error.hpp"
+#include "tensor/ops/gemm.hpp"
 
 namespace lockstep::ops {
 
@@ -19,7 +20,8 @@ Shape matmul_shape(Shape a, Shape b) {
 
 void matmul_forward(Tensor& out, const Tensor& a, const Tensor& b) {
   check_out(out, matmul_shape(a.shape(), b.shape()), "matmul_forward");
-  out.map().noalias() = a.map() * b.map();
+  detail::gemm(false, false, a.rows(), b.cols(), a.cols(), a.data(), a.cols(), b.data(), b.cols(),
+               0.0f, out.data(), out.cols());
 }
 
 void matmul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a,
@@ -27,11 +29,15 @@ void matmul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a
   check_out(dout, matmul_shape(a.shape(), b.shape()), "matmul_backward (dout)");
   if (da.defined()) {
     check_out(da, a.shape(), "matmul_backward (da)");
-    da.map().noalias() = dout.map() * b.map().transpose();
+    // da = dout @ b^T
+    detail::gemm(false, true, a.rows(), a.cols(), b.cols(), dout.data(), dout.cols(), b.data(),
+                 b.cols(), 0.0f, da.data(), da.cols());
   }
   if (db.defined()) {
     check_out(db, b.shape(), "matmul_backward (db)");
-    db.map().noalias() = a.map().transpose() * dout.map();
+    // db = a^T @ dout
+    detail::gemm(true, false, b.rows(), b.cols(), a.rows(), a.data(), a.cols(), dout.data(),
+                 dout.cols(), 0.0f, db.data(), db.cols());
   }
 }
 
@@ -48,7 +54,9 @@ Shape linear_shape(Shape x, Shape w, const Tensor* bias) {
 
 void linear_forward(Tensor& out, const Tensor& x, const Tensor& w, const Tensor* bias) {
   check_out(out, linear_shape(x.shape(), w.shape(), bias), "linear_forward");
-  out.map().noalias() = x.map() * w.map().transpose();
+  // out = x @ w^T
+  detail::gemm(false, true, x.rows(), w.rows(), x.cols(), x.data(), x.cols(), w.data(), w.cols(),
+               0.0f, out.data(), out.cols());
   if (bias != nullptr) out.map().rowwise() += bias->map().row(0);
 }
 
@@ -57,11 +65,15 @@ void linear_backward(Tensor& dx, Tensor& dw, Tensor& dbias, const Tensor& dout, 
   check_out(dout, Shape{x.rows(), w.rows()}, "linear_backward (dout)");
   if (dx.defined()) {
     check_out(dx, x.shape(), "linear_backward (dx)");
-    dx.map().noalias() = dout.map() * w.map();
+    // dx = dout @ w
+    detail::gemm(false, false, x.rows(), w.cols(), w.rows(), dout.data(), dout.cols(), w.data(),
+                 w.cols(), 0.0f, dx.data(), dx.cols());
   }
   if (dw.defined()) {
     check_out(dw, w.shape(), "linear_backward (dw)");
-    dw.map().noalias() = dout.map().transpose() * x.map();
+    // dw = dout^T @ x
+    detail::gemm(true, false, w.rows(), w.cols(), x.rows(), dout.data(), dout.cols(), x.data(),
+                 x.cols(), 0.0f, dw.data(), dw.cols());
   }
   if (dbias.defined()) {
     check_out(dbias, Shape{1, w.rows()}, "linear_backward (dbias)");
