@@ -4,7 +4,8 @@
 //   Var relu(const Var& a) {
 //     Tensor out(checked(a, "relu").shape());
 //     ops::relu_forward(out, a.value());
-//     return finish(std::move(out), {&a}, [&] { return std::make_shared<ReluBackward>(out); });
+//     Tensor saved = out;  // (copy the handle: `out` is moved below)
+//     return finish(std::move(out), {&a}, [&] { return detail::make_node<ReluBackward>(saved); });
 //   }
 #pragma once
 

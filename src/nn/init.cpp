@@ -27,4 +27,73 @@ void linear_default_(Tensor& weight, Tensor& bias, Generator& gen) {
   if (bias.defined()) uniform_(bias, -bound, bound, gen);
 }
 
+const char* to_string(Nonlinearity n) {
+  switch (n) {
+    case Nonlinearity::Linear: return "linear";
+    case Nonlinearity::Sigmoid: return "sigmoid";
+    case Nonlinearity::Tanh: return "tanh";
+    case Nonlinearity::Relu: return "relu";
+    case Nonlinearity::LeakyRelu: return "leaky_relu";
+  }
+  return "?";
+}
+
+float calculate_gain(Nonlinearity nonlinearity, float param) {
+  switch (nonlinearity) {
+    case Nonlinearity::Linear:
+    case Nonlinearity::Sigmoid: return 1.0f;
+    case Nonlinearity::Tanh: return 5.0f / 3.0f;
+    case Nonlinearity::Relu: return std::sqrt(2.0f);
+    case Nonlinearity::LeakyRelu:
+      LOCKSTEP_CHECK(std::isfinite(param), "calculate_gain: negative_slope ", param,
+                     " is not a valid number");
+      return std::sqrt(2.0f / (1.0f + param * param));
+  }
+  return 1.0f;
+}
+
+namespace {
+
+// The standard deviation Kaiming initialization aims for: gain / sqrt(fan).
+float kaiming_std(const Tensor& t, float a, FanMode mode, Nonlinearity nonlinearity,
+                  const char* op) {
+  const Index fan = mode == FanMode::FanIn ? t.cols() : t.rows();
+  LOCKSTEP_CHECK(fan > 0, op, ": cannot compute the fan of a tensor of shape ", t.shape());
+  return calculate_gain(nonlinearity, a) / std::sqrt(static_cast<float>(fan));
+}
+
+float xavier_std(const Tensor& t, float gain, const char* op) {
+  const Index fans = t.rows() + t.cols();
+  LOCKSTEP_CHECK(fans > 0, op, ": cannot compute the fans of a tensor of shape ", t.shape());
+  return gain * std::sqrt(2.0f / static_cast<float>(fans));
+}
+
+}  // namespace
+
+void kaiming_uniform_(Tensor& t, float a, FanMode mode, Nonlinearity nonlinearity,
+                      Generator& gen) {
+  if (t.numel() == 0) return;
+  // A uniform on [-b, b] has standard deviation b / sqrt(3).
+  const float bound =
+      std::sqrt(3.0f) * kaiming_std(t, a, mode, nonlinearity, "kaiming_uniform_");
+  uniform_(t, -bound, bound, gen);
+}
+
+void kaiming_normal_(Tensor& t, float a, FanMode mode, Nonlinearity nonlinearity,
+                     Generator& gen) {
+  if (t.numel() == 0) return;
+  normal_(t, 0.0f, kaiming_std(t, a, mode, nonlinearity, "kaiming_normal_"), gen);
+}
+
+void xavier_uniform_(Tensor& t, float gain, Generator& gen) {
+  if (t.numel() == 0) return;
+  const float bound = std::sqrt(3.0f) * xavier_std(t, gain, "xavier_uniform_");
+  uniform_(t, -bound, bound, gen);
+}
+
+void xavier_normal_(Tensor& t, float gain, Generator& gen) {
+  if (t.numel() == 0) return;
+  normal_(t, 0.0f, xavier_std(t, gain, "xavier_normal_"), gen);
+}
+
 }  // namespace lockstep::init

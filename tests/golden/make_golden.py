@@ -15,7 +15,10 @@ out = []
 
 def emit(name, t):
     flat = t.detach().reshape(-1).tolist()
-    body = ", ".join(f"{v:.9g}f" for v in flat)
+    def lit(v):
+        text = f"{v:.9g}"
+        return text + ("f" if any(c in text for c in ".e") or "n" in text else ".0f")
+    body = ", ".join(lit(v) for v in flat)
     out.append(f"inline constexpr float {name}[] = {{{body}}};")
 
 

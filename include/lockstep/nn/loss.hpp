@@ -3,6 +3,11 @@
 //   lockstep::MSELoss loss_fn;                     // reduction mean
 //   lockstep::Var loss = loss_fn(pred, target);    // [1, 1]
 //   lockstep::MSELoss per_element(lockstep::Reduction::None);
+//   lockstep::CrossEntropyLoss ce({.weight = class_weights, .label_smoothing = 0.1f});
+//   lockstep::Var ce_loss = ce(logits, labels);    // logits [B, C], labels [B, 1] class indices
+//   lockstep::BCEWithLogitsLoss bce;               // logits and 0/1 targets of the same shape
+//
+// Options are validated when the module is built; errors carry the bad value.
 #pragma once
 
 #include "lockstep/autograd/functions.hpp"
@@ -13,6 +18,52 @@ class MSELoss {
  public:
   explicit MSELoss(Reduction reduction = Reduction::Mean) : reduction_(reduction) {}
   Var operator()(const Var& input, const Var& target) const;
+  Reduction reduction() const { return reduction_; }
+
+ private:
+  Reduction reduction_;
+};
+
+class L1Loss {
+ public:
+  explicit L1Loss(Reduction reduction = Reduction::Mean) : reduction_(reduction) {}
+  Var operator()(const Var& input, const Var& target) const;
+  Reduction reduction() const { return reduction_; }
+
+ private:
+  Reduction reduction_;
+};
+
+/// Cross-entropy from logits [B, C] and class indices [B, 1] (torch.nn.CrossEntropyLoss).
+class CrossEntropyLoss {
+ public:
+  /// Throws unless label_smoothing is in [0, 1] and weight, when given, is a [1, C] row.
+  explicit CrossEntropyLoss(CrossEntropyOptions options = {});
+  Var operator()(const Var& logits, const Var& target) const;
+  const CrossEntropyOptions& options() const { return options_; }
+
+ private:
+  CrossEntropyOptions options_;
+};
+
+/// Negative log-likelihood of log-probabilities [B, C] and class indices [B, 1]
+/// (torch.nn.NLLLoss; follow a LogSoftmax).
+class NLLLoss {
+ public:
+  /// Throws unless weight, when given, is a [1, C] row.
+  explicit NLLLoss(NLLLossOptions options = {});
+  Var operator()(const Var& log_probs, const Var& target) const;
+  const NLLLossOptions& options() const { return options_; }
+
+ private:
+  NLLLossOptions options_;
+};
+
+/// Binary cross-entropy on logits, numerically stable (torch.nn.BCEWithLogitsLoss).
+class BCEWithLogitsLoss {
+ public:
+  explicit BCEWithLogitsLoss(Reduction reduction = Reduction::Mean) : reduction_(reduction) {}
+  Var operator()(const Var& logits, const Var& target) const;
   Reduction reduction() const { return reduction_; }
 
  private:

@@ -111,6 +111,46 @@ void mul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, c
   }
 }
 
+void div_forward(Tensor& out, const Tensor& a, const Tensor& b) {
+  const Shape s = broadcast_shape(a.shape(), b.shape(), "div");
+  check_same(out, s, "div_forward (out)");
+  if (a.shape() == s && b.shape() == s) {
+    out.map() = a.map().cwiseQuotient(b.map());
+  } else {
+    out.map() = broadcast(a, s).cwiseQuotient(broadcast(b, s));
+  }
+}
+
+void div_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, const Tensor& b) {
+  const Shape s = broadcast_shape(a.shape(), b.shape(), "div");
+  check_same(dout, s, "div_backward (dout)");
+  const bool same = a.shape() == s && b.shape() == s;
+  if (da.defined()) {
+    check_same(da, a.shape(), "div_backward (da)");
+    if (same) {
+      da.map() = dout.map().cwiseQuotient(b.map());
+    } else {
+      Tensor full(s);  // the broadcast gradient before summing down (unavoidable here)
+      full.map() = dout.map().cwiseQuotient(broadcast(b, s));
+      reduce_to(da, full);
+    }
+  }
+  if (db.defined()) {
+    check_same(db, b.shape(), "div_backward (db)");
+    // d(a / b)/db = -a / b^2, written as -(a / b) / b to stay finite where b^2 would overflow.
+    if (same) {
+      db.map().array() = -dout.map().array() * (a.map().array() / b.map().array()) /
+                         b.map().array();
+    } else {
+      Tensor full(s);
+      full.map().array() = -dout.map().array() *
+                           (broadcast(a, s).array() / broadcast(b, s).array()) /
+                           broadcast(b, s).array();
+      reduce_to(db, full);
+    }
+  }
+}
+
 void scale_forward(Tensor& out, const Tensor& a, float factor) {
   check_same(out, a.shape(), "scale_forward (out)");
   out.map() = a.map() * factor;

@@ -23,6 +23,10 @@ void sub_forward(Tensor& out, const Tensor& a, const Tensor& b);
 void sub_backward(Tensor& da, Tensor& db, const Tensor& dout);
 void mul_forward(Tensor& out, const Tensor& a, const Tensor& b);
 void mul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, const Tensor& b);
+/// out = a / b (IEEE division: x / 0 is +-inf, 0 / 0 NaN, as in PyTorch).
+void div_forward(Tensor& out, const Tensor& a, const Tensor& b);
+/// da = dout / b and db = -dout * a / b^2, each summed down to its input's shape.
+void div_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, const Tensor& b);
 
 /// out = a * factor (also negation with factor -1).
 void scale_forward(Tensor& out, const Tensor& a, float factor);

@@ -1,0 +1,74 @@
+#include "lockstep/tensor/ops/nll.hpp"
+
+#include <limits>
+
+#include "lockstep/core/error.hpp"
+#include "lockstep/tensor/ops/class_index.hpp"
+
+namespace lockstep::ops {
+
+namespace {
+
+constexpr const char* kOp = "nll_loss";
+
+float class_weight(const Tensor* weight, Index c) {
+  return weight == nullptr ? 1.0f : (*weight)(0, c);
+}
+
+}  // namespace
+
+Shape nll_shape(Shape input, Shape target, Reduction reduction) {
+  LOCKSTEP_CHECK(target == (Shape{input.rows, 1}), kOp, ": target has shape ", target,
+                 ", expected ", Shape{input.rows, 1}, " (one class index per row of the input ",
+                 input, ")");
+  return reduction == Reduction::None ? Shape{input.rows, 1} : Shape{1, 1};
+}
+
+void nll_forward(Tensor& out, const Tensor& input, const Tensor& target, const Tensor* weight,
+                 Reduction reduction) {
+  const Shape s = nll_shape(input.shape(), target.shape(), reduction);
+  LOCKSTEP_CHECK(out.shape() == s, "nll_forward: output has shape ", out.shape(), ", expected ", s);
+  check_class_indices(target, input.rows(), input.cols(), kOp);
+  check_class_weights(weight, input.cols(), kOp);
+  double total = 0, weights = 0;
+  for (Index i = 0; i < input.rows(); ++i) {
+    const Index y = class_index(target, i, input.cols(), kOp);
+    const float w = class_weight(weight, y);
+    const float loss = -w * input(i, y);
+    if (reduction == Reduction::None) out(i, 0) = loss;
+    total += loss;
+    weights += w;
+  }
+  if (reduction == Reduction::Sum) out(0, 0) = static_cast<float>(total);
+  if (reduction == Reduction::Mean) {
+    out(0, 0) = weights == 0 ? std::numeric_limits<float>::quiet_NaN()
+                             : static_cast<float>(total / weights);
+  }
+}
+
+void nll_backward(Tensor& dinput, const Tensor& dout, const Tensor& input, const Tensor& target,
+                  const Tensor* weight, Reduction reduction) {
+  const Shape s = nll_shape(input.shape(), target.shape(), reduction);
+  LOCKSTEP_CHECK(dout.shape() == s, "nll_backward: dout has shape ", dout.shape(), ", expected ",
+                 s);
+  LOCKSTEP_CHECK(dinput.shape() == input.shape(), "nll_backward: dinput has shape ", dinput.shape(),
+                 ", expected ", input.shape());
+  check_class_indices(target, input.rows(), input.cols(), kOp);
+  check_class_weights(weight, input.cols(), kOp);
+  double scale = reduction == Reduction::None ? 1.0 : dout(0, 0);
+  if (reduction == Reduction::Mean) {
+    double weights = 0;
+    for (Index i = 0; i < input.rows(); ++i) {
+      weights += class_weight(weight, class_index(target, i, input.cols(), kOp));
+    }
+    scale /= weights;
+  }
+  dinput.zero_();
+  for (Index i = 0; i < input.rows(); ++i) {
+    const Index y = class_index(target, i, input.cols(), kOp);
+    const double g = reduction == Reduction::None ? dout(i, 0) : scale;
+    dinput(i, y) = static_cast<float>(-class_weight(weight, y) * g);
+  }
+}
+
+}  // namespace lockstep::ops
