@@ -167,40 +167,12 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   }
 
   const auto t_reduce = Clock::now();
-  NoGradGuard no_grad;
   ++accumulated_batches_;
   accumulated_samples_ += batch_rows_;
   const bool first = accumulated_batches_ == 1;
   const bool last = accumulated_batches_ == options_.accumulate;
   const float scale = last ? 1.0f / float(accumulated_samples_) : 1.0f;
-  float* grads = flat_->grads().data();
-  const Index size = flat_->size();
-  const Index chunk = (size / R + FlatParameters::kAlignFloats - 1) / FlatParameters::kAlignFloats *
-                      FlatParameters::kAlignFloats;
-  auto all_reduce = [&](int r) {
-    const Index begin = std::min(size, r * chunk), end = std::min(size, begin + chunk);
-    if (begin >= end) return;
-    const float* sum = reduce_node(0, options_.micro_shards, begin, end);
-    Eigen::Map<Eigen::ArrayXf> g(grads + begin, end - begin);
-    if (sum == nullptr) {
-      if (first) g.setZero();
-    } else if (first) {
-      g = Eigen::Map<const Eigen::ArrayXf>(sum + begin, end - begin);
-    } else {
-      g += Eigen::Map<const Eigen::ArrayXf>(sum + begin, end - begin);
-    }
-    if (scale != 1.0f) g *= scale;
-    if (!last) return;
-    // The optimizer step for the same range, while it is still in cache: one fused pass.
-    const auto& params = flat_->parameters();
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      const Index off = flat_->offset(i), n = params[i].value().numel();
-      const Index lo = std::max(begin, off), hi = std::min(end, off + n);
-      if (lo < hi) optimizer_.update_slice(i, lo - off, hi - off);
-    }
-  };
-  if (last) optimizer_.prepare_step();
-  group_->run("all-reduce", all_reduce);
+  reduce_update(first, last, scale);
   if (last) {
     accumulated_batches_ = 0;
     accumulated_samples_ = 0;
@@ -211,6 +183,63 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   x_ = Tensor();
   y_ = Tensor();
   return stats;
+}
+
+void DataParallel::reduce_update(bool first, bool last, float scale) {
+  NoGradGuard no_grad;
+  const int R = options_.threads;
+  float* grads = flat_->grads().data();
+  const Index size = flat_->size();
+  const Index chunk = (size / R + FlatParameters::kAlignFloats - 1) / FlatParameters::kAlignFloats *
+                      FlatParameters::kAlignFloats;
+  const bool split = last && options_.before_update != nullptr;
+  auto update = [&](Index begin, Index end) {
+    const auto& params = flat_->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const Index off = flat_->offset(i), n = params[i].value().numel();
+      const Index lo = std::max(begin, off), hi = std::min(end, off + n);
+      if (lo < hi) optimizer_.update_slice(i, lo - off, hi - off);
+    }
+  };
+  // Each replica takes one chunk of the flat range and walks it in L1-sized tiles: the tree
+  // sum, the scaled gradient and the optimizer's update of a tile happen while it is in cache.
+  constexpr Index kTile = 4096;
+  auto all_reduce = [&](int r) {
+    const Index begin = std::min(size, r * chunk), end = std::min(size, begin + chunk);
+    for (Index t0 = begin; t0 < end; t0 += kTile) {
+      const Index t1 = std::min(end, t0 + kTile);
+      const float* sum = reduce_node(0, options_.micro_shards, t0, t1);
+      Eigen::Map<Eigen::ArrayXf> g(grads + t0, t1 - t0);
+      if (sum == nullptr) {
+        if (first) g.setZero();
+        if (!first && scale != 1.0f) g *= scale;
+      } else {
+        Eigen::Map<const Eigen::ArrayXf> s(sum + t0, t1 - t0);
+        if (first) {
+          if (scale == 1.0f) g = s; else g = s * scale;
+        } else {
+          if (scale == 1.0f) g += s; else g = (g + s) * scale;
+        }
+      }
+      if (last && !split) update(t0, t1);
+    }
+  };
+  if (last && !split) optimizer_.prepare_step();
+  group_->run("all-reduce", all_reduce);
+  if (split) {
+    options_.before_update();
+    optimizer_.prepare_step();
+    group_->run("update", [&](int r) {
+      const Index begin = std::min(size, r * chunk), end = std::min(size, begin + chunk);
+      if (begin < end) update(begin, end);
+    });
+  }
+}
+
+double DataParallel::rerun_reduce_update() {
+  const auto start = Clock::now();
+  reduce_update(true, true, 1.0f / float(std::max<Index>(batch_rows_, 1)));
+  return seconds_since(start);
 }
 
 }  // namespace lockstep

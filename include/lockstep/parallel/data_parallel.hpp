@@ -50,6 +50,10 @@ struct DataParallelOptions {
   int accumulate = 1;    // batches per optimizer step
   /// A replica that has not finished a phase within this time is an error (0: wait forever).
   std::chrono::milliseconds stall_timeout{0};
+  /// Called on the calling thread once the gradients of an optimizer step are reduced and
+  /// averaged, before the update (e.g. to clip them). When set, the update is a second
+  /// parallel pass instead of being fused into the all-reduce.
+  std::function<void()> before_update{};
   void validate() const;
 };
 
@@ -76,6 +80,11 @@ class DataParallel {
   /// next step (they are reused, so a steady-state step allocates nothing).
   const StepStats& step(const Tensor& x, const Tensor& y);
 
+  /// Runs the all-reduce + optimizer-step pass again on the shard gradients left by the last
+  /// step (they are summed in place, so the values drift): the pass alone, for benchmarks.
+  /// Returns its seconds.
+  double rerun_reduce_update();
+
   FlatParameters& flat() { return *flat_; }
   const DataParallelOptions& options() const { return options_; }
 
@@ -84,6 +93,7 @@ class DataParallel {
   void compute_block(int replica, Index lo, Index hi, float* buffer, int depth, bool& empty);
   void compute_shard(Index shard, float* buffer, bool& empty);
   const float* reduce_node(Index lo, Index hi, Index begin, Index end);
+  void reduce_update(bool first, bool last, float scale);
 
   Module& model_;
   LossFn loss_;
