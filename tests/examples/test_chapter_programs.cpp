@@ -45,6 +45,22 @@ TEST(ChapterPrograms, NnFormReachesPyTorchsParameters) {
   check_transcript(run(LINEAR_REGRESSION_NN), 2.6496, 4.8771);
 }
 
+TEST(ChapterPrograms, IrisClassifierReachesTheChaptersAccuracyAndReloadsItsModel) {
+  const std::string model = ::testing::TempDir() + "/iris_test_model.safetensors";
+  const std::string out = run(std::string(IRIS_CLASSIFIER) + " " + DATA_DIR "/iris.csv " + model);
+  std::regex epoch_line(R"(Epoch (\d+) Loss (\d+\.\d{4}) Accuracy (\d\.\d{4})\n)");
+  int epochs = 0;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), epoch_line);
+       it != std::sregex_iterator(); ++it)
+    ++epochs;
+  EXPECT_EQ(epochs, 100) << out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(Test accuracy: (\d\.\d{4})\n)"))) << out;
+  EXPECT_GE(std::stod(m[1]), 0.94) << out;  // PyTorch reaches 0.98 on its split
+  EXPECT_NE(out.find("identical to the trained model"), std::string::npos) << out;
+  std::remove(model.c_str());
+}
+
 TEST(ChapterPrograms, RunsAreRepeatable) {
   EXPECT_EQ(run(LINEAR_REGRESSION_NN), run(LINEAR_REGRESSION_NN));
 }
