@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libeigen3-dev libtbb-dev libdnnl-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev python3-torch
+  libcli11-dev python3-matplotlib
 )
 
 missing=()

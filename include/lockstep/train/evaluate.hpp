@@ -1,0 +1,32 @@
+// lockstep/train/evaluate.hpp — loss (and for classifiers accuracy and a confusion matrix) of a
+// model over a whole data set, in evaluation mode, without recording gradients.
+//
+//   lockstep::EvalResult r = lockstep::evaluate(model, loss_fn, x, y, /*num_classes=*/10);
+//   std::printf("loss: %.4f accuracy: %.4f\n", r.loss, r.accuracy);
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lockstep/metrics/confusion_matrix.hpp"
+#include "lockstep/parallel/data_parallel.hpp"
+
+namespace lockstep {
+
+struct EvalResult {
+  double loss = 0;
+  double accuracy = 0;                        // classification only
+  std::optional<ConfusionMatrix> confusion;   // classification only
+};
+
+/// The sample-weighted mean loss over x/y in batches of `batch_size`; num_classes > 0 adds
+/// accuracy and the confusion matrix. The model's training mode is restored afterwards.
+EvalResult evaluate(Module& model, const LossFn& loss, const Tensor& x, const Tensor& y,
+                    Index num_classes, const std::vector<std::string>& class_names = {},
+                    Index batch_size = 1024);
+
+/// The loss function named "mse", "l1" or "cross-entropy".
+LossFn make_loss(const std::string& name);
+
+}  // namespace lockstep

@@ -1,0 +1,41 @@
+// lockstep/train/metrics_log.hpp — a JSON Lines metrics file (one object per line), written
+// to a temporary file next to the target and renamed over it by commit(), so a run that fails
+// never replaces an existing file. Non-finite numbers are written as null.
+//
+//   lockstep::MetricsLog log("run.jsonl");
+//   log.record({{"type", "step"}}, {{"step", 10}, {"loss", 0.25}});
+//   log.commit();   // run.jsonl now holds the lines; without commit() nothing is replaced
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lockstep {
+
+class MetricsLog {
+ public:
+  /// An empty path makes a log that records nothing.
+  explicit MetricsLog(std::filesystem::path path);
+  ~MetricsLog();
+  MetricsLog(const MetricsLog&) = delete;
+  MetricsLog& operator=(const MetricsLog&) = delete;
+
+  bool enabled() const { return file_ != nullptr; }
+  /// One line: the string fields, then the numeric ones, in the order given.
+  void record(const std::vector<std::pair<std::string, std::string>>& strings,
+              const std::vector<std::pair<std::string, double>>& numbers);
+  /// Flushes, fsyncs and renames the temporary file over the target.
+  void commit();
+
+ private:
+  std::filesystem::path path_, temp_;
+  std::FILE* file_ = nullptr;
+};
+
+/// Writes `text` to `path` atomically (temporary file, fsync, rename).
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace lockstep

@@ -1,0 +1,52 @@
+// lockstep/train/model_file.hpp — a trained model as one .safetensors file: the parameters
+// under their PyTorch names, and in "__metadata__" (each value JSON) everything needed to use
+// it on new data: "architecture" (ModelSpec), "task", "loss", "standardize_mean" and
+// "standardize_std" (training-split statistics; absent when not standardized),
+// "class_names", "feature_names", "target" and "lockstep_version".
+//
+//   lockstep::save_model_file("model.safetensors", *built.net, info);
+//   lockstep::LoadedModel m = lockstep::load_model_file("model.safetensors");
+//   lockstep::Tensor x_std = m.info.standardize(x);     // the file's own statistics
+//   lockstep::Var out = (*m.model.net)(lockstep::Var(x_std));
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "lockstep/io/safetensors.hpp"
+#include "lockstep/train/model_spec.hpp"
+
+namespace lockstep {
+
+/// The version of the library that wrote a file.
+const char* lockstep_version();
+
+struct ModelInfo {
+  ModelSpec spec;
+  bool classification = false;
+  std::string loss;  // mse | l1 | cross-entropy
+  std::vector<float> mean, stddev;  // empty: no standardization
+  std::vector<std::string> class_names;
+  std::vector<std::string> feature_names;
+  std::string target;
+  std::string version;
+
+  /// x standardized with the stored statistics (x itself when there are none).
+  Tensor standardize(const Tensor& x) const;
+};
+
+SafetensorsMetadata model_metadata(const ModelInfo& info);
+ModelInfo model_info_from_metadata(const SafetensorsMetadata& meta, const std::string& source);
+
+/// Writes the parameters and metadata atomically.
+void save_model_file(const std::filesystem::path& path, const Module& model, const ModelInfo& info);
+
+struct LoadedModel {
+  BuiltModel model;
+  ModelInfo info;
+};
+/// Rebuilds the architecture from the metadata and loads the parameters (in eval mode).
+LoadedModel load_model_file(const std::filesystem::path& path);
+
+}  // namespace lockstep

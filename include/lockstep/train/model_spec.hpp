@@ -1,0 +1,48 @@
+// lockstep/train/model_spec.hpp — the model a training run builds, from the `--model` text
+// ("linear" or "mlp:H1,H2,...") and its activation and dropout, and back to JSON (stored in
+// model files, so `lockstep eval` rebuilds the same network).
+//
+// mlp:64,32 on 10 inputs and 3 outputs is Linear(10,64) act [RowDropout] Linear(64,32) act
+// [RowDropout] Linear(32,3) in a Sequential, parameters named as PyTorch names them
+// ("0.weight", ...). Initialization draws from Generator(seed) (PyTorch's Linear rule).
+//
+//   lockstep::ModelSpec spec{.model = "mlp:64", .activation = "relu", .inputs = 64, .outputs = 10};
+//   lockstep::BuiltModel m = lockstep::build_model(spec, /*seed=*/1);
+//   lockstep::Var logits = (*m.net)(x);
+//   std::string json = lockstep::model_spec_to_json(spec);
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lockstep/nn/sequential.hpp"
+
+namespace lockstep {
+
+struct ModelSpec {
+  std::string model = "mlp:64";
+  std::string activation = "relu";
+  double dropout = 0;
+  Index inputs = 0;
+  Index outputs = 0;
+};
+
+struct BuiltModel {
+  std::shared_ptr<Sequential> net;
+  /// The step counter the dropout layers key their masks on (see RowDropout).
+  std::shared_ptr<std::atomic<std::int64_t>> dropout_step;
+};
+
+/// The hidden widths of "linear" (none) or "mlp:H1,H2,..."; errors name --model.
+std::vector<Index> parse_hidden_layers(const std::string& model);
+BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed);
+/// "linear 64 -> 10" or "mlp 64 -> 64 -> 10 (relu, dropout 0.1)".
+std::string describe(const ModelSpec& spec);
+
+std::string model_spec_to_json(const ModelSpec& spec);
+ModelSpec model_spec_from_json(const std::string& json);
+
+}  // namespace lockstep

@@ -1,0 +1,75 @@
+// lockstep/train/prepared_data.hpp — a training run's data: read from a built-in name, a CSV,
+// a .npy pair or an IDX pair, split into training and validation, standardized with the
+// training split's statistics.
+//
+// Formats by `path`: a built-in name (seed-linear, iris, digits, diabetes,
+// synthetic-classification, synthetic-regression), "*.csv" (header line; target column by
+// name or index, default the last), "*.npy" (features; labels from a second .npy), anything
+// else an IDX images file (labels from a second IDX file). Classes: CSV labels (text, or
+// numbers with task "classification") keep their names; integer .npy/IDX labels v are class
+// "v". remap_classes() renumbers a second file's classes by name onto the training file's.
+//
+//   lockstep::TrainConfig config;   // data = "digits", val_split = 0.2
+//   lockstep::PreparedData d = lockstep::prepare_data(config);
+//   // d.x_train [1438, 64] standardized, d.y_train class ids, d.class_names "0".."9"
+//   lockstep::LabeledData test = lockstep::load_labeled_data({.path = "test.csv"});
+//   lockstep::remap_classes(test, d.class_names, "test.csv");
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lockstep/data/standardizer.hpp"
+#include "lockstep/tensor/tensor.hpp"
+#include "lockstep/train/config.hpp"
+
+namespace lockstep {
+
+struct DataSource {
+  std::string path;    // built-in name or file
+  std::string labels;  // .npy / IDX labels file
+  std::string target;  // CSV target column (name or index); empty: the last
+  std::string task = "auto";
+  Index samples = 2000, features = 16, classes = 4;  // synthetic sets
+  std::uint64_t seed = 1;                            // synthetic sets
+};
+
+struct LabeledData {
+  Tensor x;  // [n, features]
+  Tensor y;  // [n, 1] class ids, or [n, t] regression targets
+  bool classification = false;
+  std::vector<std::string> class_names;  // class id -> name (classification only)
+  std::vector<std::string> feature_names;
+  std::string target_name;
+  std::string description;  // "digits (built-in): 1797 samples, 64 features, 10 classes"
+};
+
+/// Reads one data set; errors name the file (and line) or the flag.
+LabeledData load_labeled_data(const DataSource& source);
+
+/// Renumbers `data`'s class ids so that id i means names[i]; a class not in `names` is an error
+/// naming `source` and the class.
+void remap_classes(LabeledData& data, const std::vector<std::string>& names,
+                   const std::string& source);
+
+struct PreparedData {
+  Tensor x_train, y_train;
+  Tensor x_val, y_val;  // undefined when there is no validation set
+  bool classification = false;
+  std::vector<std::string> class_names;
+  std::vector<std::string> feature_names;
+  std::string target_name;
+  std::string description;
+  Standardizer scaler;  // fitted on x_train when config.standardize
+  bool has_val() const { return x_val.defined() && x_val.rows() > 0; }
+  Index outputs() const { return classification ? Index(class_names.size()) : y_train.cols(); }
+};
+
+/// Loads, splits (seeded by config.seed) and standardizes the data of `config`.
+PreparedData prepare_data(const TrainConfig& config);
+
+/// Rows `indices` of `t`, copied.
+Tensor gather_rows(const Tensor& t, const std::vector<Index>& indices);
+
+}  // namespace lockstep

@@ -1,0 +1,136 @@
+// `lockstep eval` and `lockstep predict`: a saved model applied to a data set, with the model
+// file's own standardization and class names.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "commands.hpp"
+#include "lockstep/autograd/functions.hpp"
+#include "lockstep/autograd/grad_mode.hpp"
+#include "lockstep/core/error.hpp"
+#include "lockstep/train/evaluate.hpp"
+#include "lockstep/train/metrics_log.hpp"
+#include "lockstep/train/model_file.hpp"
+#include "lockstep/train/prepared_data.hpp"
+
+namespace lockstep::cli {
+
+namespace {
+
+struct DataFlags {
+  std::string model, data, labels, target;
+};
+
+void add_data_flags(CLI::App* a, DataFlags& f) {
+  a->add_option("--model", f.model, "Model file written by lockstep train --save")->required();
+  a->add_option("--data", f.data, "Built-in name, .csv, .npy or IDX images file (as for train)")
+      ->required();
+  a->add_option("--labels", f.labels, "Labels file for .npy or IDX data");
+  a->add_option("--target", f.target, "CSV target column (default: the model's target column)");
+}
+
+struct Loaded {
+  LoadedModel model;
+  LabeledData data;
+};
+
+Loaded load(const DataFlags& f) {
+  Loaded l;
+  l.model = load_model_file(f.model);
+  const ModelInfo& info = l.model.info;
+  DataSource src;
+  src.path = f.data;
+  src.labels = f.labels;
+  src.target = f.target.empty() ? info.target : f.target;
+  src.task = info.classification ? "classification" : "regression";
+  if (f.data.rfind("synthetic-", 0) == 0) {  // the synthetic set the model was trained on
+    src.features = info.spec.inputs;
+    src.classes = info.classification ? info.spec.outputs : 2;
+  }
+  l.data = load_labeled_data(src);
+  LOCKSTEP_CHECK(l.data.x.cols() == info.spec.inputs, f.data, " has ", l.data.x.cols(),
+                 " features; the model ", f.model, " takes ", info.spec.inputs);
+  if (info.classification) remap_classes(l.data, info.class_names, f.data);
+  l.data.x = info.standardize(l.data.x);
+  return l;
+}
+
+}  // namespace
+
+Command add_eval_command(CLI::App& app) {
+  auto f = std::make_shared<DataFlags>();
+  CLI::App* e = app.add_subcommand("eval", "Loss (and accuracy, confusion matrix) of a saved model on a data set");
+  add_data_flags(e, *f);
+  e->footer("Example: lockstep eval --model iris.safetensors --data iris");
+  return [f]() -> int {
+    Loaded l = load(*f);
+    const ModelInfo& info = l.model.info;
+    EvalResult r = evaluate(*l.model.model.net, make_loss(info.loss), l.data.x, l.data.y,
+                            info.classification ? info.spec.outputs : 0, info.class_names);
+    std::printf("samples: %lld\n", (long long)l.data.x.rows());
+    std::printf("loss: %.6f\n", r.loss);
+    if (r.confusion) {
+      std::printf("accuracy: %.6f\n", r.accuracy);
+      std::ostringstream table;
+      table << *r.confusion;
+      std::printf("confusion matrix (rows: true class, columns: predicted):\n%s\n",
+                  table.str().c_str());
+    }
+    return 0;
+  };
+}
+
+Command add_predict_command(CLI::App& app) {
+  auto f = std::make_shared<DataFlags>();
+  auto out = std::make_shared<std::string>();
+  CLI::App* p = app.add_subcommand("predict", "Write a saved model's predictions for a data set to CSV");
+  add_data_flags(p, *f);
+  p->add_option("--out", *out, "CSV file to write: prediction (class name or value), and for "
+                "classifiers one probability column per class")->required();
+  p->footer("Example: lockstep predict --model iris.safetensors --data iris --out predictions.csv");
+  return [f, out]() -> int {
+    Loaded l = load(*f);
+    const ModelInfo& info = l.model.info;
+    NoGradGuard no_grad;
+    Var y = (*l.model.model.net)(Var(l.data.x));
+    std::ostringstream csv;
+    if (info.classification) {
+      const Tensor probs = softmax(y).value();
+      csv << "prediction";
+      for (const auto& name : info.class_names) csv << ",p_" << name;
+      csv << "\n";
+      char buf[32];
+      for (Index r = 0; r < probs.rows(); ++r) {
+        Index best = 0;
+        for (Index c = 1; c < probs.cols(); ++c)
+          if (probs(r, c) > probs(r, best)) best = c;
+        csv << info.class_names[std::size_t(best)];
+        for (Index c = 0; c < probs.cols(); ++c) {
+          std::snprintf(buf, sizeof buf, ",%.6g", probs(r, c));
+          csv << buf;
+        }
+        csv << "\n";
+      }
+    } else {
+      const Tensor& v = y.value();
+      for (Index c = 0; c < v.cols(); ++c)
+        csv << (c ? "," : "") << (v.cols() == 1 ? std::string("prediction")
+                                                : "prediction_" + std::to_string(c));
+      csv << "\n";
+      char buf[32];
+      for (Index r = 0; r < v.rows(); ++r) {
+        for (Index c = 0; c < v.cols(); ++c) {
+          std::snprintf(buf, sizeof buf, "%s%.9g", c ? "," : "", v(r, c));
+          csv << buf;
+        }
+        csv << "\n";
+      }
+    }
+    write_file_atomically(*out, csv.str());
+    std::printf("wrote %lld predictions to %s\n", (long long)l.data.x.rows(), out->c_str());
+    return 0;
+  };
+}
+
+}  // namespace lockstep::cli

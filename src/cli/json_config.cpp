@@ -1,0 +1,79 @@
+#include "json_config.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace lockstep::cli {
+
+std::string JsonConfig::to_config(const CLI::App* app, bool default_also, bool, std::string) const {
+  nlohmann::json j = nlohmann::json::object();
+  for (const CLI::Option* opt : app->get_options()) {
+    if (opt->get_lnames().empty() || opt->get_configurable() == false) continue;
+    const std::string name = opt->get_lnames()[0];
+    if (opt->count() > 0)
+      j[name] = opt->as<std::string>();
+    else if (default_also && !opt->get_default_str().empty())
+      j[name] = opt->get_default_str();
+  }
+  return j.dump(2) + "\n";
+}
+
+std::vector<CLI::ConfigItem> JsonConfig::from_config(std::istream& input) const {
+  nlohmann::json j;
+  try {
+    input >> j;
+  } catch (const nlohmann::json::exception& e) {
+    throw CLI::ConversionError("--config: not valid JSON: " + std::string(e.what()));
+  }
+  if (!j.is_object()) throw CLI::ConversionError("--config: the file must hold a JSON object");
+  std::vector<CLI::ConfigItem> items;
+  auto text = [](const nlohmann::json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_boolean()) return std::string(v.get<bool>() ? "true" : "false");
+    return v.dump();
+  };
+  for (const auto& [key, value] : j.items()) {
+    CLI::ConfigItem item;
+    item.name = key;
+    for (char& ch : item.name)
+      if (ch == '_') ch = '-';
+    if (value.is_array())
+      for (const auto& v : value) item.inputs.push_back(text(v));
+    else if (value.is_object())
+      throw CLI::ConversionError("--config: key '" + key + "' holds an object; flags take values");
+    else
+      item.inputs.push_back(text(value));
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+void apply_json_config(CLI::App& app, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw CLI::FileError("--config: cannot open " + path);
+  for (const CLI::ConfigItem& item : JsonConfig().from_config(in)) {
+    CLI::Option* opt = nullptr;
+    try {
+      opt = app.get_option("--" + item.name);
+    } catch (const CLI::OptionNotFound&) {
+      throw CLI::ConversionError("--config " + path + ": unknown flag '" + item.name + "'");
+    }
+    if (item.name == "config" || item.name == "help")
+      throw CLI::ConversionError("--config " + path + ": '" + item.name + "' cannot be set there");
+    if (opt->count() > 0) continue;  // the command line wins
+    std::vector<std::string> inputs = item.inputs;
+    if (opt->get_type_size() == 0 && inputs.size() == 1) {  // a switch: true / false
+      if (inputs[0] != "true" && inputs[0] != "false")
+        throw CLI::ConversionError("--config " + path + ": '" + item.name +
+                                   "' takes true or false, got " + inputs[0]);
+    }
+    try {
+      opt->add_result(inputs);
+      opt->run_callback();
+    } catch (const CLI::ParseError& e) {
+      throw CLI::ConversionError("--config " + path + ": '" + item.name + "': " + e.what());
+    }
+  }
+}
+
+}  // namespace lockstep::cli

@@ -1,0 +1,77 @@
+// The `lockstep` program: train, eval, predict, inspect. Exit status: 0 success, 1 failure
+// (bad data, I/O, a non-finite loss), 2 usage error, 128 + signal when interrupted.
+#include <cstdio>
+#include <exception>
+#include <map>
+#include <string>
+
+#include "commands.hpp"
+#include "lockstep/core/error.hpp"
+#include "lockstep/train/model_file.hpp"
+
+namespace {
+
+// One line: nested messages joined, newlines folded.
+std::string one_line(const std::exception& e) {
+  std::string msg = e.what();
+  try {
+    std::rethrow_if_nested(e);
+  } catch (const std::exception& inner) {
+    const std::string more = one_line(inner);
+    if (msg.find(more) == std::string::npos) msg += ": " + more;
+  } catch (...) {
+  }
+  for (char& c : msg)
+    if (c == '\n') c = ' ';
+  return msg;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("lockstep " + std::string(lockstep::lockstep_version()) +
+                   ": synchronous data-parallel neural-network training on CPUs",
+               "lockstep");
+  app.require_subcommand(1, 1);
+  app.set_version_flag("--version", std::string(lockstep::lockstep_version()));
+  app.footer("Run 'lockstep COMMAND --help' for the flags of a command, each with its default.");
+  std::map<std::string, lockstep::cli::Command> commands;
+  commands["train"] = lockstep::cli::add_train_command(app);
+  commands["eval"] = lockstep::cli::add_eval_command(app);
+  commands["predict"] = lockstep::cli::add_predict_command(app);
+  commands["inspect"] = lockstep::cli::add_inspect_command(app);
+
+  if (argc > 1 && argv[1][0] != '-' && !commands.count(argv[1])) {
+    std::fprintf(stderr, "lockstep: error: unknown command '%s' (commands: train, eval, predict, "
+                 "inspect)\nRun 'lockstep --help' for more.\n", argv[1]);
+    return 2;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string cmd;
+    for (const CLI::App* sub : app.get_subcommands()) cmd = " " + sub->get_name();
+    std::fprintf(stderr, "lockstep%s: error: %s\nRun 'lockstep%s --help' for the flags.\n",
+                 cmd.c_str(), one_line(e).c_str(), cmd.c_str());
+    return 2;
+  }
+  const std::string name = app.get_subcommands().at(0)->get_name();
+  try {
+    return commands.at(name)();
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "lockstep %s: error: %s\n", name.c_str(), one_line(e).c_str());
+    return 2;
+  } catch (const lockstep::cli::UsageError& e) {
+    std::fprintf(stderr, "lockstep %s: error: %s\n", name.c_str(), e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "lockstep %s: error: %s\n", name.c_str(), one_line(e).c_str());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "lockstep %s: error: unknown failure\n", name.c_str());
+    return 1;
+  }
+}

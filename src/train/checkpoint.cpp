@@ -1,0 +1,96 @@
+#include "lockstep/train/checkpoint.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "lockstep/core/error.hpp"
+#include "lockstep/io/state_dict.hpp"
+
+namespace lockstep {
+
+namespace {
+constexpr const char* kModel = "model/";
+constexpr const char* kOptim = "optimizer/";
+constexpr const char* kSchedule = "schedule/";
+
+void put(std::vector<SafetensorsEntry>& out, const std::string& prefix,
+         const Optimizer::StateDict& state) {
+  for (const auto& [name, t] : state) out.push_back({prefix + name, {t.rows(), t.cols()}, t});
+}
+
+Optimizer::StateDict take(const SafetensorsFile& file, const std::string& prefix) {
+  Optimizer::StateDict out;
+  for (const SafetensorsEntry& e : file.entries)
+    if (e.name.rfind(prefix, 0) == 0) out.emplace_back(e.name.substr(prefix.size()), e.tensor);
+  return out;
+}
+}  // namespace
+
+std::filesystem::path checkpoint_file(const std::filesystem::path& dir) {
+  return dir / "checkpoint.safetensors";
+}
+
+void save_checkpoint(const std::filesystem::path& dir, const Module& model,
+                     const Optimizer& optimizer, const LRScheduler* schedule,
+                     const TrainProgress& p, const std::string& config_json) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  LOCKSTEP_CHECK(!ec, "--checkpoint-dir: cannot create ", dir.string(), ": ", ec.message());
+  std::vector<SafetensorsEntry> entries;
+  for (SafetensorsEntry& e : state_dict(model)) {
+    e.name = kModel + e.name;
+    entries.push_back(std::move(e));
+  }
+  put(entries, kOptim, optimizer.state_dict());
+  if (schedule) put(entries, kSchedule, schedule->state_dict());
+  const nlohmann::json progress{{"epoch", p.epoch},
+                                {"batch", p.batch},
+                                {"step", p.step},
+                                {"epoch_loss_sum", p.epoch_loss_sum},
+                                {"epoch_samples", p.epoch_samples}};
+  write_safetensors(checkpoint_file(dir), entries,
+                    {{"lockstep_checkpoint", "1"}, {"config", config_json},
+                     {"progress", progress.dump()}});
+}
+
+Checkpoint read_checkpoint(const std::filesystem::path& dir) {
+  const auto path = checkpoint_file(dir);
+  LOCKSTEP_CHECK(std::filesystem::exists(path), "--resume: no checkpoint in ", dir.string(),
+                 " (expected ", path.string(), ")");
+  Checkpoint ck;
+  ck.path = path.string();
+  ck.file = read_safetensors(path);
+  const auto& meta = ck.file.metadata;
+  LOCKSTEP_CHECK(meta.count("lockstep_checkpoint") && meta.count("config") && meta.count("progress"),
+                 ck.path, ": not a lockstep training checkpoint");
+  ck.config_json = meta.at("config");
+  try {
+    const auto j = nlohmann::json::parse(meta.at("progress"));
+    j.at("epoch").get_to(ck.progress.epoch);
+    j.at("batch").get_to(ck.progress.batch);
+    j.at("step").get_to(ck.progress.step);
+    j.at("epoch_loss_sum").get_to(ck.progress.epoch_loss_sum);
+    j.at("epoch_samples").get_to(ck.progress.epoch_samples);
+  } catch (const std::exception& e) {
+    LOCKSTEP_CHECK(false, ck.path, ": bad progress metadata: ", e.what());
+  }
+  return ck;
+}
+
+void Checkpoint::restore(Module& model, Optimizer& optimizer, LRScheduler* schedule) const {
+  std::vector<SafetensorsEntry> params;
+  for (const SafetensorsEntry& e : file.entries)
+    if (e.name.rfind(kModel, 0) == 0) {
+      SafetensorsEntry p = e;
+      p.name = e.name.substr(std::string(kModel).size());
+      params.push_back(std::move(p));
+    }
+  load_state_dict(model, params, path);
+  try {
+    optimizer.load_state_dict(take(file, kOptim));
+    if (schedule) schedule->load_state_dict(take(file, kSchedule));
+  } catch (const Error& e) {
+    LOCKSTEP_CHECK(false, path, ": ", e.what());
+  }
+}
+
+}  // namespace lockstep

@@ -1,0 +1,107 @@
+#include "lockstep/train/config.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "lockstep/core/error.hpp"
+
+namespace lockstep {
+
+void TrainConfig::validate() const {
+  LOCKSTEP_CHECK(task == "auto" || task == "classification" || task == "regression",
+                 "--task must be auto, classification or regression, got '", task, "'");
+  LOCKSTEP_CHECK(std::isfinite(val_split) && val_split >= 0 && val_split < 1,
+                 "--val-split must be in [0, 1), got ", val_split);
+  LOCKSTEP_CHECK(samples >= 2, "--samples must be >= 2, got ", samples);
+  LOCKSTEP_CHECK(features >= 1, "--features must be >= 1, got ", features);
+  LOCKSTEP_CHECK(classes >= 2, "--classes must be >= 2, got ", classes);
+  LOCKSTEP_CHECK(activation == "relu" || activation == "sigmoid" || activation == "tanh",
+                 "--activation must be relu, sigmoid or tanh, got '", activation, "'");
+  LOCKSTEP_CHECK(std::isfinite(dropout) && dropout >= 0 && dropout < 1,
+                 "--dropout must be in [0, 1), got ", dropout);
+  LOCKSTEP_CHECK(loss == "auto" || loss == "mse" || loss == "l1" || loss == "cross-entropy",
+                 "--loss must be auto, mse, l1 or cross-entropy, got '", loss, "'");
+  LOCKSTEP_CHECK(optimizer == "sgd" || optimizer == "adam" || optimizer == "adamw",
+                 "--optimizer must be sgd, adam or adamw, got '", optimizer, "'");
+  LOCKSTEP_CHECK(std::isfinite(lr) && lr > 0, "--lr must be finite and > 0, got ", lr);
+  LOCKSTEP_CHECK(std::isfinite(momentum) && momentum >= 0 && momentum < 1,
+                 "--momentum must be in [0, 1), got ", momentum);
+  LOCKSTEP_CHECK(!nesterov || (optimizer == "sgd" && momentum > 0),
+                 "--nesterov needs --optimizer sgd and --momentum > 0");
+  LOCKSTEP_CHECK(momentum == 0 || optimizer == "sgd", "--momentum applies to --optimizer sgd only");
+  LOCKSTEP_CHECK(std::isfinite(weight_decay) && weight_decay >= 0,
+                 "--weight-decay must be >= 0, got ", weight_decay);
+  LOCKSTEP_CHECK(batch_size >= 1, "--batch-size must be >= 1, got ", batch_size);
+  LOCKSTEP_CHECK(epochs >= 1, "--epochs must be >= 1, got ", epochs);
+  LOCKSTEP_CHECK(accumulate >= 1, "--accumulate must be >= 1, got ", accumulate);
+  LOCKSTEP_CHECK(schedule == "none" || schedule == "step" || schedule == "cosine",
+                 "--schedule must be none, step or cosine, got '", schedule, "'");
+  LOCKSTEP_CHECK(lr_step_size >= 0, "--lr-step-size must be >= 0, got ", lr_step_size);
+  LOCKSTEP_CHECK(std::isfinite(lr_gamma) && lr_gamma > 0 && lr_gamma <= 1,
+                 "--lr-gamma must be in (0, 1], got ", lr_gamma);
+  LOCKSTEP_CHECK(warmup_steps >= 0, "--warmup-steps must be >= 0, got ", warmup_steps);
+  LOCKSTEP_CHECK(std::isfinite(clip_grad_norm) && clip_grad_norm >= 0,
+                 "--clip-grad-norm must be >= 0, got ", clip_grad_norm);
+  LOCKSTEP_CHECK(max_steps >= 0, "--max-steps must be >= 0, got ", max_steps);
+  LOCKSTEP_CHECK(micro_shards >= 1 && micro_shards <= 1024 &&
+                     std::has_single_bit(unsigned(micro_shards)),
+                 "--micro-shards must be a power of two in [1, 1024], got ", micro_shards);
+  LOCKSTEP_CHECK(threads >= 0 && threads <= micro_shards, "--threads must be in [0, ",
+                 micro_shards, "] (at most --micro-shards; 0 = all cores), got ", threads);
+  LOCKSTEP_CHECK(loader_workers >= 0 && loader_workers <= 256,
+                 "--loader-workers must be in [0, 256], got ", loader_workers);
+  LOCKSTEP_CHECK(prefetch >= 1 && prefetch <= 64, "--prefetch must be in [1, 64], got ", prefetch);
+  LOCKSTEP_CHECK(checkpoint_every >= 0, "--checkpoint-every must be >= 0, got ", checkpoint_every);
+  LOCKSTEP_CHECK(log_every >= 0, "--log-every must be >= 0, got ", log_every);
+  LOCKSTEP_CHECK(stop_after_steps >= 0, "--stop-after-steps must be >= 0, got ",
+                 stop_after_steps);
+}
+
+int TrainConfig::resolved_threads() const {
+  if (threads > 0) return threads;
+  const int cores = std::max(1, int(std::thread::hardware_concurrency()));
+  return std::clamp(cores - loader_workers, 1, micro_shards);
+}
+
+namespace {
+// The fields that decide the result; output, threads and loader settings are not among them.
+#define LOCKSTEP_CONFIG_FIELDS(X)                                                            \
+  X(data) X(labels) X(target) X(task) X(val_split) X(val) X(val_labels) X(standardize)       \
+  X(samples) X(features) X(classes) X(model) X(activation) X(dropout) X(init) X(loss)        \
+  X(optimizer) X(lr) X(momentum) X(nesterov) X(weight_decay) X(batch_size) X(epochs)         \
+  X(accumulate) X(schedule) X(lr_step_size) X(lr_gamma) X(warmup_steps) X(clip_grad_norm)    \
+  X(seed) X(shuffle) X(max_steps) X(micro_shards)
+}  // namespace
+
+std::string config_to_json(const TrainConfig& c) {
+  nlohmann::json j;
+#define LOCKSTEP_PUT(f) j[#f] = c.f;
+  LOCKSTEP_CONFIG_FIELDS(LOCKSTEP_PUT)
+#undef LOCKSTEP_PUT
+  return j.dump();
+}
+
+TrainConfig config_from_json(const std::string& text) {
+  TrainConfig c;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const std::exception& e) {
+    LOCKSTEP_CHECK(false, "training configuration: invalid JSON: ", e.what());
+  }
+  LOCKSTEP_CHECK(j.is_object(), "training configuration: expected a JSON object");
+  try {
+#define LOCKSTEP_GET(f) \
+  if (j.contains(#f)) j.at(#f).get_to(c.f);
+    LOCKSTEP_CONFIG_FIELDS(LOCKSTEP_GET)
+#undef LOCKSTEP_GET
+  } catch (const std::exception& e) {
+    LOCKSTEP_CHECK(false, "training configuration: ", e.what());
+  }
+  return c;
+}
+
+}  // namespace lockstep

@@ -1,0 +1,101 @@
+#include "lockstep/train/model_spec.hpp"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "lockstep/core/error.hpp"
+#include "lockstep/core/rng.hpp"
+#include "lockstep/nn/activation.hpp"
+#include "lockstep/nn/linear.hpp"
+#include "lockstep/train/row_dropout.hpp"
+
+namespace lockstep {
+
+std::vector<Index> parse_hidden_layers(const std::string& model) {
+  if (model == "linear") return {};
+  LOCKSTEP_CHECK(model.rfind("mlp:", 0) == 0,
+                 "--model must be 'linear' or 'mlp:H1,H2,...' (e.g. mlp:64,32), got '", model, "'");
+  std::vector<Index> hidden;
+  std::string_view rest(model);
+  rest.remove_prefix(4);
+  while (true) {
+    const auto comma = rest.find(',');
+    const std::string_view part = rest.substr(0, comma);
+    long long width = 0;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), width);
+    LOCKSTEP_CHECK(ec == std::errc() && end == part.data() + part.size() && width >= 1 &&
+                       width <= (1 << 20),
+                   "--model: '", part, "' in '", model,
+                   "' is not a layer width (an integer in [1, 1048576])");
+    hidden.push_back(Index(width));
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return hidden;
+}
+
+BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed) {
+  LOCKSTEP_CHECK(spec.inputs >= 1 && spec.outputs >= 1, "model: inputs and outputs must be >= 1, got ",
+                 spec.inputs, " and ", spec.outputs);
+  const std::vector<Index> hidden = parse_hidden_layers(spec.model);
+  BuiltModel m;
+  m.net = std::make_shared<Sequential>();
+  m.dropout_step = std::make_shared<std::atomic<std::int64_t>>(0);
+  Generator gen(seed);
+  Index in = spec.inputs;
+  std::uint64_t layer = 0;
+  for (Index width : hidden) {
+    m.net->push_back(std::make_shared<Linear>(in, width, LinearOptions{.generator = &gen}));
+    if (spec.activation == "relu")
+      m.net->push_back(std::make_shared<ReLU>());
+    else if (spec.activation == "sigmoid")
+      m.net->push_back(std::make_shared<Sigmoid>());
+    else if (spec.activation == "tanh")
+      m.net->push_back(std::make_shared<Tanh>());
+    else
+      LOCKSTEP_CHECK(false, "--activation must be relu, sigmoid or tanh, got '", spec.activation, "'");
+    if (spec.dropout > 0)
+      m.net->push_back(std::make_shared<RowDropout>(float(spec.dropout), seed, layer++, m.dropout_step));
+    in = width;
+  }
+  m.net->push_back(std::make_shared<Linear>(in, spec.outputs, LinearOptions{.generator = &gen}));
+  return m;
+}
+
+std::string describe(const ModelSpec& spec) {
+  std::ostringstream out;
+  const auto hidden = parse_hidden_layers(spec.model);
+  out << (hidden.empty() ? "linear " : "mlp ") << spec.inputs;
+  for (Index h : hidden) out << " -> " << h;
+  out << " -> " << spec.outputs;
+  if (!hidden.empty()) {
+    out << " (" << spec.activation;
+    if (spec.dropout > 0) out << ", dropout " << spec.dropout;
+    out << ")";
+  }
+  return out.str();
+}
+
+std::string model_spec_to_json(const ModelSpec& s) {
+  nlohmann::json j{{"model", s.model},   {"activation", s.activation}, {"dropout", s.dropout},
+                   {"inputs", s.inputs}, {"outputs", s.outputs}};
+  return j.dump();
+}
+
+ModelSpec model_spec_from_json(const std::string& text) {
+  ModelSpec s;
+  try {
+    const auto j = nlohmann::json::parse(text);
+    j.at("model").get_to(s.model);
+    j.at("activation").get_to(s.activation);
+    j.at("dropout").get_to(s.dropout);
+    j.at("inputs").get_to(s.inputs);
+    j.at("outputs").get_to(s.outputs);
+  } catch (const std::exception& e) {
+    LOCKSTEP_CHECK(false, "architecture metadata '", text, "' is invalid: ", e.what());
+  }
+  return s;
+}
+
+}  // namespace lockstep

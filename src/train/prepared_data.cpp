@@ -1,0 +1,226 @@
+#include "lockstep/train/prepared_data.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "lockstep/core/error.hpp"
+#include "lockstep/core/rng.hpp"
+#include "lockstep/data/builtin.hpp"
+#include "lockstep/data/csv.hpp"
+#include "lockstep/data/idx.hpp"
+#include "lockstep/data/npy.hpp"
+#include "lockstep/data/subset.hpp"
+#include "lockstep/data/synthetic.hpp"
+#include "lockstep/data/tensor_dataset.hpp"
+
+namespace lockstep {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_builtin(const std::string& name) {
+  for (const BuiltinInfo& info : builtin_datasets())
+    if (info.name == name) return true;
+  return false;
+}
+
+LabeledData from_csv(CsvData csv, const std::string& description) {
+  LabeledData d;
+  d.x = csv.features;
+  d.y = csv.targets;
+  d.classification = csv.is_classification();
+  d.class_names = csv.class_names;
+  d.feature_names = csv.feature_names;
+  d.target_name = csv.target_name;
+  d.description = description;
+  return d;
+}
+
+// Integer labels v >= 0 become classes "0".."max"; anything else is an error naming the row.
+void integer_classes(LabeledData& d, const std::string& source) {
+  LOCKSTEP_CHECK(d.y.cols() == 1, source, ": class labels must be one column, got ", d.y.cols());
+  Index max_label = 0;
+  for (Index i = 0; i < d.y.rows(); ++i) {
+    const float v = d.y(i, 0);
+    LOCKSTEP_CHECK(std::isfinite(v) && v >= 0 && v == std::floor(v) && v < 1e6f, source,
+                   " row ", i, ": class label ", v, " is not an integer in [0, 1000000)");
+    max_label = std::max(max_label, Index(v));
+  }
+  d.classification = true;
+  d.class_names.clear();
+  for (Index c = 0; c <= max_label; ++c) d.class_names.push_back(std::to_string(c));
+}
+
+void apply_task(LabeledData& d, const std::string& task, const std::string& source) {
+  if (task == "classification" && !d.classification) integer_classes(d, source);
+  if (task == "regression" && d.classification) {
+    d.classification = false;  // class ids as numbers
+    d.class_names.clear();
+  }
+}
+
+bool looks_like_index(const std::string& s) {
+  if (s.empty()) return false;
+  std::size_t i = s[0] == '-' ? 1 : 0;
+  if (i == s.size()) return false;
+  for (; i < s.size(); ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
+}  // namespace
+
+Tensor gather_rows(const Tensor& t, const std::vector<Index>& indices) {
+  Tensor out(Index(indices.size()), t.cols());
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    std::memcpy(out.data() + Index(i) * t.cols(), t.data() + indices[i] * t.cols(),
+                std::size_t(t.cols()) * sizeof(float));
+  return out;
+}
+
+LabeledData load_labeled_data(const DataSource& src) {
+  const std::string& p = src.path;
+  LOCKSTEP_CHECK(!p.empty(), "--data: no data set given");
+  LabeledData d;
+  if (p == "synthetic-classification" || p == "synthetic-regression") {
+    std::unique_ptr<Dataset> ds;
+    if (p == "synthetic-classification")
+      ds = std::make_unique<SyntheticClassification>(src.samples, src.features, src.classes, src.seed);
+    else
+      ds = std::make_unique<SyntheticRegression>(src.samples, src.features, src.seed);
+    d.x = Tensor(ds->size(), ds->feature_dim());
+    d.y = Tensor(ds->size(), 1);
+    for (Index i = 0; i < ds->size(); ++i)
+      ds->get(i, std::span<float>(d.x.data() + i * d.x.cols(), std::size_t(d.x.cols())),
+              std::span<float>(d.y.data() + i, 1));
+    for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
+    d.target_name = "y";
+    if (p == "synthetic-classification") {
+      d.classification = true;
+      for (Index c = 0; c < src.classes; ++c) d.class_names.push_back(std::to_string(c));
+    }
+    d.description = p;
+  } else if (is_builtin(p)) {
+    d = from_csv(load_builtin(p), p + " (built-in)");
+  } else if (ends_with(p, ".csv")) {
+    LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file: ", p);
+    CsvOptions opt;
+    if (looks_like_index(src.target))
+      opt.target_index = std::stoll(src.target);
+    else
+      opt.target = src.target;
+    if (src.task == "classification") opt.target_kind = CsvTargetKind::kClasses;
+    if (src.task == "regression") opt.target_kind = CsvTargetKind::kNumeric;
+    d = from_csv(read_csv(p, opt), p);
+  } else {
+    const bool npy = ends_with(p, ".npy");
+    LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file or built-in data set: '", p,
+                   "' (built-in: seed-linear, iris, digits, diabetes, synthetic-classification, "
+                   "synthetic-regression)");
+    LOCKSTEP_CHECK(!src.labels.empty(), "--labels: ", npy ? ".npy" : "IDX",
+                   " data needs a labels file (--labels PATH) for ", p);
+    LOCKSTEP_CHECK(std::filesystem::exists(src.labels), "--labels: no such file: ", src.labels);
+    bool integer_labels = true;
+    if (npy) {
+      d.x = load_npy(p);
+      NpyArray labels(src.labels);
+      d.y = labels.to_tensor();
+      integer_labels = labels.dtype() != NpyDType::kFloat32 && labels.dtype() != NpyDType::kFloat64;
+    } else {
+      d.x = load_idx(p, /*scale=*/IdxArray(p).type() == IdxType::kUInt8);
+      d.y = load_idx(src.labels);
+    }
+    LOCKSTEP_CHECK(d.x.rows() == d.y.rows(), "--labels: ", src.labels, " has ", d.y.rows(),
+                   " rows but ", p, " has ", d.x.rows());
+    for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
+    d.target_name = "label";
+    d.description = p;
+    if (src.task == "classification" || (src.task == "auto" && integer_labels))
+      integer_classes(d, src.labels);
+  }
+  apply_task(d, src.task, p);
+  LOCKSTEP_CHECK(d.x.rows() >= 1, "--data: ", p, " holds no samples");
+  d.description += ": " + std::to_string(d.x.rows()) + " samples, " + std::to_string(d.x.cols()) +
+                   " features, " +
+                   (d.classification ? std::to_string(d.class_names.size()) + " classes"
+                                     : std::string("regression"));
+  return d;
+}
+
+void remap_classes(LabeledData& data, const std::vector<std::string>& names,
+                   const std::string& source) {
+  if (!data.classification) {
+    // Numeric labels: read them as class names ("3" -> the class named "3").
+    integer_classes(data, source);
+  }
+  std::map<std::string, Index> id;
+  for (std::size_t i = 0; i < names.size(); ++i) id[names[i]] = Index(i);
+  std::vector<Index> to(data.class_names.size(), -1);
+  for (std::size_t c = 0; c < data.class_names.size(); ++c) {
+    auto it = id.find(data.class_names[c]);
+    if (it != id.end()) to[c] = it->second;
+  }
+  for (Index i = 0; i < data.y.rows(); ++i) {
+    const auto c = std::size_t(data.y(i, 0));
+    LOCKSTEP_CHECK(to[c] >= 0, source, " row ", i + 1, ": class '", data.class_names[c],
+                   "' is not one of the model's ", names.size(), " classes");
+    data.y(i, 0) = float(to[c]);
+  }
+  data.class_names = names;
+}
+
+PreparedData prepare_data(const TrainConfig& c) {
+  DataSource src{c.data, c.labels, c.target, c.task, c.samples, c.features, c.classes, c.seed};
+  LabeledData all = load_labeled_data(src);
+  PreparedData out;
+  out.classification = all.classification;
+  out.class_names = all.class_names;
+  out.feature_names = all.feature_names;
+  out.target_name = all.target_name;
+  out.description = all.description;
+  if (!c.val.empty()) {
+    DataSource vsrc = src;
+    vsrc.path = c.val;
+    vsrc.labels = c.val_labels;
+    vsrc.target = all.target_name;
+    if (c.task == "auto") vsrc.task = all.classification ? "classification" : "regression";
+    LabeledData val = load_labeled_data(vsrc);
+    LOCKSTEP_CHECK(val.x.cols() == all.x.cols(), "--val: ", c.val, " has ", val.x.cols(),
+                   " features, the training data ", all.x.cols());
+    if (all.classification) remap_classes(val, all.class_names, c.val);
+    out.x_train = all.x;
+    out.y_train = all.y;
+    out.x_val = val.x;
+    out.y_val = val.y;
+  } else if (c.val_split > 0) {
+    auto ds = std::make_shared<TensorDataset>(all.x, all.y);
+    const std::vector<double> fractions{1.0 - c.val_split, c.val_split};
+    auto parts = random_split(ds, std::span<const double>(fractions),
+                              Generator::derive(c.seed, {0x5B117ULL}).next_u64());
+    LOCKSTEP_CHECK(parts[0]->size() >= 1 && parts[1]->size() >= 1, "--val-split ", c.val_split,
+                   " leaves an empty split of ", all.x.rows(), " samples");
+    out.x_train = gather_rows(all.x, parts[0]->indices());
+    out.y_train = gather_rows(all.y, parts[0]->indices());
+    out.x_val = gather_rows(all.x, parts[1]->indices());
+    out.y_val = gather_rows(all.y, parts[1]->indices());
+  } else {
+    out.x_train = all.x;
+    out.y_train = all.y;
+  }
+  if (c.standardize) {
+    out.scaler = Standardizer({.keep_constant = true});
+    out.scaler.fit(out.x_train);
+    out.x_train = out.scaler.transform(out.x_train);
+    if (out.has_val()) out.x_val = out.scaler.transform(out.x_val);
+  }
+  return out;
+}
+
+}  // namespace lockstep

@@ -1,0 +1,322 @@
+// End-to-end tests of the `lockstep` program: each runs the built binary (posix_spawn) in a
+// fresh temporary directory and checks its output, exit status and files.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status = -1;  // exit status, or 128 + signal
+  std::string out;  // stdout and stderr together
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("lockstep_cli_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  // Starts the binary with `args`, output to a pipe; returns the pid and the pipe's read end.
+  pid_t spawn(const std::vector<std::string>& args, int& read_fd) {
+    int fds[2];
+    EXPECT_EQ(::pipe(fds), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    std::vector<std::string> all{LOCKSTEP_CLI};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    EXPECT_EQ(posix_spawn(&pid, LOCKSTEP_CLI, &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    read_fd = fds[0];
+    return pid;
+  }
+
+  static int wait_status(pid_t pid) {
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  }
+
+  static std::string drain(int fd) {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, std::size_t(n));
+    ::close(fd);
+    return out;
+  }
+
+  Outcome run(const std::vector<std::string>& args) {
+    int fd = -1;
+    const pid_t pid = spawn(args, fd);
+    Outcome r;
+    r.out = drain(fd);
+    r.status = wait_status(pid);
+    return r;
+  }
+
+  fs::path dir_;
+};
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+TEST_F(Cli, HelpListsCommandsAndEveryTrainFlagWithDefaults) {
+  Outcome top = run({"--help"});
+  EXPECT_EQ(top.status, 0);
+  for (const char* cmd : {"train", "eval", "predict", "inspect"}) EXPECT_TRUE(contains(top.out, cmd));
+  Outcome train = run({"train", "--help"});
+  EXPECT_EQ(train.status, 0);
+  for (const char* flag :
+       {"--data", "--labels", "--target", "--task", "--val-split", "--val", "--standardize",
+        "--no-standardize", "--samples", "--features", "--classes", "--model", "--activation",
+        "--dropout", "--init", "--loss", "--optimizer", "--lr", "--momentum", "--nesterov",
+        "--weight-decay", "--batch-size", "--epochs", "--accumulate", "--schedule",
+        "--warmup-steps", "--clip-grad-norm", "--seed", "--shuffle", "--no-shuffle",
+        "--max-steps", "--threads", "--loader-workers", "--prefetch", "--save",
+        "--checkpoint-dir", "--checkpoint-every", "--resume", "--metrics", "--trace",
+        "--log-every", "--quiet", "--config"})
+    EXPECT_TRUE(contains(train.out, flag)) << flag;
+  EXPECT_TRUE(contains(train.out, "--epochs INT=10"));
+  EXPECT_TRUE(contains(train.out, "--data TEXT=digits"));
+  EXPECT_EQ(run({"eval", "--help"}).status, 0);
+}
+
+TEST_F(Cli, DefaultTrainingLearnsDigits) {
+  Outcome r = run({"train", "--epochs", "3", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "Epoch 1 Loss ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Epoch 3 Loss ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "val_accuracy")) << r.out;
+  EXPECT_TRUE(contains(r.out, "samples/s")) << r.out;
+  EXPECT_TRUE(contains(r.out, "replica imbalance")) << r.out;
+  const auto pos = r.out.find("validation: loss");
+  ASSERT_NE(pos, std::string::npos);
+  const double acc = std::stod(r.out.substr(r.out.find("accuracy ", pos) + 9));
+  EXPECT_GT(acc, 0.9);
+}
+
+TEST_F(Cli, SaveEvalPredictInspectOnIrisCsv) {
+  const std::string csv = std::string(LOCKSTEP_DATA_DIR) + "/iris.csv";
+  Outcome t = run({"train", "--data", csv, "--target", "species", "--model", "mlp:16", "--epochs",
+               "30", "--batch-size", "16", "--save", "iris.safetensors", "--threads", "2"});
+  ASSERT_EQ(t.status, 0) << t.out;
+  ASSERT_TRUE(fs::exists(dir_ / "iris.safetensors"));
+  Outcome e = run({"eval", "--model", "iris.safetensors", "--data", "iris"});
+  ASSERT_EQ(e.status, 0) << e.out;
+  EXPECT_TRUE(contains(e.out, "loss: ")) << e.out;
+  EXPECT_TRUE(contains(e.out, "accuracy: ")) << e.out;
+  EXPECT_TRUE(contains(e.out, "virginica")) << e.out;
+  const double acc = std::stod(e.out.substr(e.out.find("accuracy: ") + 10));
+  EXPECT_GT(acc, 0.85);
+  Outcome p = run({"predict", "--model", "iris.safetensors", "--data", csv, "--out", "pred.csv"});
+  ASSERT_EQ(p.status, 0) << p.out;
+  const std::string pred = slurp(dir_ / "pred.csv");
+  EXPECT_EQ(pred.rfind("prediction,p_setosa,p_versicolor,p_virginica\n", 0), 0u) << pred;
+  EXPECT_EQ(std::count(pred.begin(), pred.end(), '\n'), 151);
+  Outcome i = run({"inspect", "iris.safetensors"});
+  ASSERT_EQ(i.status, 0) << i.out;
+  EXPECT_TRUE(contains(i.out, "mlp 4 -> 16 -> 3")) << i.out;
+  EXPECT_TRUE(contains(i.out, "0.weight")) << i.out;
+  EXPECT_TRUE(contains(i.out, "standardize_mean")) << i.out;
+  EXPECT_TRUE(contains(i.out, "lockstep_version")) << i.out;
+}
+
+TEST_F(Cli, RegressionHasNoAccuracy) {
+  Outcome t = run({"train", "--data", "diabetes", "--model", "linear", "--optimizer", "sgd", "--lr",
+               "0.05", "--epochs", "5", "--save", "d.safetensors", "--threads", "1"});
+  ASSERT_EQ(t.status, 0) << t.out;
+  EXPECT_FALSE(contains(t.out, "val_accuracy"));
+  Outcome e = run({"eval", "--model", "d.safetensors", "--data", "diabetes"});
+  ASSERT_EQ(e.status, 0) << e.out;
+  EXPECT_TRUE(contains(e.out, "loss: "));
+  EXPECT_FALSE(contains(e.out, "accuracy"));
+}
+
+TEST_F(Cli, BadInputGivesOneLineErrorsAndExitCodes) {
+  struct Case {
+    std::vector<std::string> args;
+    int status;
+    const char* message;
+  };
+  const std::vector<Case> cases{
+      {{"train", "--lr", "-1"}, 2, "--lr"},
+      {{"train", "--bogus"}, 2, "--bogus"},
+      {{"train", "--model", "mlp:0"}, 2, "--model"},
+      {{"train", "--optimizer", "rmsprop"}, 2, "--optimizer"},
+      {{"train", "--epochs", "abc"}, 2, "--epochs"},
+      {{"frobnicate"}, 2, "frobnicate"},
+      {{"train", "--data", "missing.csv"}, 1, "missing.csv"},
+      {{"train", "--data", "bad.csv"}, 1, "line 3"},
+      {{"train", "--resume", "nowhere"}, 1, "nowhere"},
+      {{"eval", "--model", "none.safetensors", "--data", "iris"}, 1, "none.safetensors"},
+      {{"inspect", "bad.csv"}, 1, "bad.csv"},
+  };
+  std::ofstream(dir_ / "bad.csv") << "a,b,y\n1,2,3\n4,x,5\n";
+  for (const Case& c : cases) {
+    Outcome r = run(c.args);
+    EXPECT_EQ(r.status, c.status) << c.args[c.args.size() - 1] << ": " << r.out;
+    EXPECT_TRUE(contains(r.out, c.message)) << r.out;
+    EXPECT_TRUE(contains(r.out, "error")) << r.out;
+    EXPECT_LE(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
+  }
+}
+
+TEST_F(Cli, FailedRunOverwritesNothingAndNamesTheStep) {
+  std::ofstream(dir_ / "keep.safetensors") << "precious";
+  std::ofstream(dir_ / "keep.jsonl") << "precious";
+  Outcome r = run({"train", "--data", "diabetes", "--no-standardize", "--optimizer", "sgd", "--lr",
+               "10", "--save", "keep.safetensors", "--metrics", "keep.jsonl", "-q"});
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "at step")) << r.out;
+  EXPECT_EQ(slurp(dir_ / "keep.safetensors"), "precious");
+  EXPECT_EQ(slurp(dir_ / "keep.jsonl"), "precious");
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_FALSE(contains(e.path().filename().string(), ".tmp")) << e.path();
+}
+
+TEST_F(Cli, MetricsTraceAndConfigFile) {
+  std::ofstream(dir_ / "run.json") << R"({"model": "mlp:8", "epochs": 5, "batch_size": 32,
+                                          "log-every": 5, "standardize": true})";
+  Outcome r = run({"train", "--data", "iris", "--config", "run.json", "--epochs", "2", "--metrics",
+               "m.jsonl", "--trace", "t.json", "--threads", "2", "--loader-workers", "1"});
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "mlp 4 -> 8 -> 3")) << r.out;  // from the file
+  EXPECT_TRUE(contains(r.out, "Epoch 2 Loss")) << r.out;     // the command line wins
+  EXPECT_FALSE(contains(r.out, "Epoch 3 Loss")) << r.out;
+  std::ifstream m(dir_ / "m.jsonl");
+  int steps = 0, epochs = 0;
+  for (std::string line; std::getline(m, line);) {
+    ASSERT_EQ(line.front(), '{');
+    ASSERT_EQ(line.back(), '}');
+    if (contains(line, "\"type\": \"step\"")) {
+      ++steps;
+      for (const char* k : {"\"step\"", "\"epoch\"", "\"loss\"", "\"lr\"", "\"samples_per_s\"",
+                            "\"data_wait_s\"", "\"forward_backward_s\"", "\"reduce_update_s\""})
+        EXPECT_TRUE(contains(line, k)) << k << " in " << line;
+    }
+    if (contains(line, "\"type\": \"epoch\"")) {
+      ++epochs;
+      EXPECT_TRUE(contains(line, "\"val_loss\"")) << line;
+      EXPECT_TRUE(contains(line, "\"val_accuracy\"")) << line;
+    }
+  }
+  EXPECT_EQ(epochs, 2);
+  EXPECT_EQ(steps, 1);  // 120 training samples / 32 = 4 steps per epoch: 8 steps, a line at 5
+  const std::string trace = slurp(dir_ / "t.json");
+  EXPECT_EQ(trace.rfind("{\"displayTimeUnit\": \"ms\", \"traceEvents\": [", 0), 0u);
+  for (const char* part : {"\"forward/backward\"", "\"all-reduce+update\"", "\"data wait\"",
+                           "\"load batch\"", "\"replica 1\"", "\"loader worker 0\"",
+                           "\"ph\": \"X\"", "\"validation\""})
+    EXPECT_TRUE(contains(trace, part)) << part;
+  EXPECT_EQ(std::count(trace.begin(), trace.end(), '{'), std::count(trace.begin(), trace.end(), '}'));
+}
+
+TEST_F(Cli, ResumeIsBitExactWithOtherThreadCounts) {
+  const std::vector<std::string> run_flags{
+      "train", "--data", "digits", "--dropout", "0.1", "--optimizer", "sgd", "--momentum", "0.9",
+      "--lr", "0.05", "--schedule", "cosine", "--warmup-steps", "5", "--clip-grad-norm", "2",
+      "--accumulate", "2", "--epochs", "3", "-q"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> a = run_flags;
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  };
+  Outcome full = run(with({"--threads", "1", "--save", "full.safetensors"}));
+  ASSERT_EQ(full.status, 0) << full.out;
+  Outcome part = run(with({"--threads", "2", "--checkpoint-dir", "ck", "--checkpoint-every", "4",
+                       "--stop-after-steps", "13"}));
+  EXPECT_EQ(part.status, 130) << part.out;
+  EXPECT_TRUE(contains(part.out, "checkpoint written to ck")) << part.out;
+  ASSERT_TRUE(fs::exists(dir_ / "ck" / "checkpoint.safetensors"));
+  EXPECT_FALSE(fs::exists(dir_ / "resumed.safetensors"));
+  Outcome rest = run({"train", "--resume", "ck", "--threads", "3", "--save", "resumed.safetensors", "-q"});
+  ASSERT_EQ(rest.status, 0) << rest.out;
+  const std::string a = slurp(dir_ / "full.safetensors"), b = slurp(dir_ / "resumed.safetensors");
+  ASSERT_FALSE(a.empty());
+  EXPECT_TRUE(a == b) << "resumed model differs from the uninterrupted one";
+  Outcome changed = run({"train", "--resume", "ck", "--lr", "1"});
+  EXPECT_EQ(changed.status, 2) << changed.out;
+}
+
+TEST_F(Cli, SignalsStopWithACheckpoint) {
+  for (int sig : {SIGINT, SIGTERM}) {
+    int fd = -1;
+    const pid_t pid = spawn({"train", "--data", "synthetic-classification", "--samples", "20000",
+                             "--epochs", "100000", "--threads", "2", "--checkpoint-dir", "ck"},
+                            fd);
+    std::string out;
+    char buf[4096];
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!contains(out, "Epoch 1 Loss") && std::chrono::steady_clock::now() < deadline) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n <= 0) break;
+      out.append(buf, std::size_t(n));
+    }
+    ::kill(pid, sig);
+    out += drain(fd);
+    EXPECT_EQ(wait_status(pid), 128 + sig) << out;
+    EXPECT_TRUE(contains(out, "checkpoint written to ck")) << out;
+    EXPECT_TRUE(fs::exists(dir_ / "ck" / "checkpoint.safetensors"));
+    Outcome i = run({"inspect", "ck/checkpoint.safetensors"});
+    EXPECT_EQ(i.status, 0) << i.out;
+    EXPECT_TRUE(contains(i.out, "optimizer/state.0.exp_avg")) << i.out;
+  }
+}
+
+TEST_F(Cli, PlotScriptWritesAPng) {
+  if (std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0)
+    GTEST_SKIP() << "python3-matplotlib is not installed";
+  Outcome t = run({"train", "--data", "iris", "--epochs", "3", "--log-every", "1", "--metrics",
+                   "m.jsonl", "-q"});
+  ASSERT_EQ(t.status, 0) << t.out;
+  const std::string cmd = "/usr/bin/python3 " + std::string(LOCKSTEP_SOURCE_DIR) +
+                          "/scripts/plot_metrics.py " + (dir_ / "m.jsonl").string() + " -o " +
+                          (dir_ / "m.png").string() + " > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const std::string png = slurp(dir_ / "m.png");
+  ASSERT_GT(png.size(), 8u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+}
+
+}  // namespace
