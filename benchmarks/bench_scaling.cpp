@@ -169,6 +169,7 @@ void BM_LinregWide(benchmark::State& state) {
 BENCHMARK(BM_LinregWide)
     ->Args({1, 0})
     ->Args({1, 1})
+    ->Args({1, 2})
     ->Args({2, 0})
     ->Args({2, 1})
     ->Iterations(1)

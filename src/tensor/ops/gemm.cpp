@@ -37,6 +37,7 @@ void eigen_gemm(bool ta, bool tb, Index m, Index n, Index k, const float* a, Ind
 #ifdef LOCKSTEP_WITH_DNNL
 // Below this many multiply-adds the call overhead outweighs oneDNN's faster kernels.
 constexpr double kDnnlMinWork = 32.0 * 32.0 * 32.0;
+constexpr Index kDnnlMinDim = 8;
 #endif
 
 }  // namespace
@@ -50,7 +51,9 @@ void gemm(bool ta, bool tb, Index m, Index n, Index k, const float* a, Index lda
     return;
   }
 #ifdef LOCKSTEP_WITH_DNNL
-  if (double(m) * double(n) * double(k) >= kDnnlMinWork) {
+  // Matrix-vector shapes stay on Eigen too: its GEMV is as fast, without oneDNN's per-call cost.
+  if (m >= kDnnlMinDim && n >= kDnnlMinDim && k >= kDnnlMinDim &&
+      double(m) * double(n) * double(k) >= kDnnlMinWork) {
     // oneDNN threads with OpenMP: one thread per caller, so replicas never oversubscribe.
     thread_local bool single_threaded = [] {
       omp_set_num_threads(1);
