@@ -7,8 +7,9 @@
 //   linreg-wide Linear(256, 1), MSE, SGD(0.01), batch 1024, one epoch of 1,000,000 samples fed
 //               by the DataLoader (loader workers prefetch the gathers)
 //   allreduce   the all-reduce + optimizer-step pass alone, against a plain a += b pass
-// Arguments: {threads R, weak}: weak = 0 keeps the global batch fixed (strong scaling), weak = 1
-// keeps the per-replica batch fixed (global batch x R). Each case runs one timed epoch per
+// Arguments: {threads R, weak, M}: weak = 0 keeps the global batch fixed (strong scaling), weak = 1
+// keeps the per-replica batch fixed (global batch x R); M = 0 uses the reproducible default of
+// 8 micro-shards (bitwise equal results for 1-8 replicas), M = R the fewest, largest shards. Each case runs one timed epoch per
 // repetition after 5 warm-up steps, as the PyTorch scripts do; compare medians.
 //   build/release/benchmarks/lockstep_scaling --benchmark_repetitions=3 \
 //       --benchmark_report_aggregates_only=true --benchmark_filter=MlpMedium
@@ -70,6 +71,8 @@ void classify(benchmark::State& state, const InMemory& data, const std::vector<I
               Index per_replica_or_global, Index timed_steps, bool permuted, std::uint64_t seed) {
   const int threads = int(state.range(0));
   const bool weak = state.range(1) != 0;
+  // Micro-shards: 0 = the reproducible default (8, bitwise equal for 1..8 replicas); else M.
+  const int shards = state.range(2) == 0 ? micro_shards_for(threads) : int(state.range(2));
   const Index batch = weak ? per_replica_or_global * threads : per_replica_or_global;
   const Index n = data.x.rows();
   std::vector<Index> order(static_cast<std::size_t>(n));
@@ -84,7 +87,7 @@ void classify(benchmark::State& state, const InMemory& data, const std::vector<I
     SGD opt(model->parameters(), SGDOptions(0.01).momentum(0.9));
     CrossEntropyLoss ce;
     DataParallel dp(*model, [&](const Var& o, const Var& t) { return ce(o, t); }, opt,
-                    {.threads = threads, .micro_shards = micro_shards_for(threads)});
+                    {.threads = threads, .micro_shards = shards});
     const Index steps = timed_steps > 0 ? timed_steps : (n + batch - 1) / batch;
     auto run_step = [&](Index s) {
       const Index begin = (s * batch) % n, count = std::min(batch, n - begin);
@@ -117,7 +120,9 @@ void BM_MlpLarge(benchmark::State& state) {
 void scaling_args(benchmark::internal::Benchmark* b) {
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   for (int weak : {0, 1})
-    for (int r = 1; r <= cores; r *= 2) b->Args({r, weak});
+    for (int r = 1; r <= cores; r *= 2) b->Args({r, weak, 0});
+  // M = R: the fewest, largest shards (fastest; bitwise equal only across runs with that R).
+  for (int r = 1; r <= cores; r *= 2) b->Args({r, 0, r});
   b->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 BENCHMARK(BM_MlpMedium)->Apply(scaling_args);

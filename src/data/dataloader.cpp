@@ -3,6 +3,8 @@
 // happens on the consumer's thread, never inside a TBB task.
 #include "lockstep/data/dataloader.hpp"
 
+#include <tbb/global_control.h>
+#include <tbb/info.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_scheduler_observer.h>
 
@@ -25,10 +27,28 @@ char tbb_handoff;
 // ---------------------------------------------------------------------------------------------
 // Worker pool: a task_arena of num_workers threads, and worker_init_fn once per worker slot.
 
+namespace {
+// oneTBB keeps (allowed parallelism - 1) worker threads for the whole process, by default the
+// number of cores - 1: on 2 cores a 2-worker arena would get one thread. A loader asks for
+// num_workers threads of its own besides the training threads, so the limit is raised (never
+// lowered) to the largest number of workers any loader asked for, plus one.
+void ensure_worker_threads(int workers) {
+  static std::mutex mutex;
+  static std::unique_ptr<tbb::global_control> control;
+  static int allowed = 0;
+  std::lock_guard lock(mutex);
+  const int wanted = std::max(tbb::info::default_concurrency(), workers + 1);
+  if (wanted <= allowed) return;
+  control = std::make_unique<tbb::global_control>(
+      tbb::global_control::max_allowed_parallelism, std::size_t(wanted));
+  allowed = wanted;
+}
+}  // namespace
+
 class DataLoader::WorkerPool {
  public:
   WorkerPool(int workers, std::function<void(int)> init)
-      : arena_(workers, /*reserved_for_masters=*/0),
+      : arena_((ensure_worker_threads(workers), workers), /*reserved_for_masters=*/0),
         observer_(*this),
         init_(std::move(init)),
         initialized_(static_cast<std::size_t>(workers)) {

@@ -8,7 +8,12 @@
 
 #include "lockstep/autograd/functions.hpp"
 #include "lockstep/core/error.hpp"
+#include "lockstep/data/dataloader.hpp"
+#include "lockstep/data/synthetic.hpp"
+#include "lockstep/nn/activation.hpp"
 #include "lockstep/nn/linear.hpp"
+#include "lockstep/nn/sequential.hpp"
+#include "lockstep/optim/adam.hpp"
 #include "lockstep/nn/loss.hpp"
 #include "lockstep/optim/sgd.hpp"
 #include "lockstep/parallel/data_parallel.hpp"
@@ -130,6 +135,45 @@ TEST(DataParallel, BitwiseIdenticalWithLargeProducts) {
   for (int threads : {2, 3}) {
     const auto many = run(threads);
     EXPECT_EQ(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)), 0) << threads;
+  }
+}
+
+// Real training runs, fed by the DataLoader for several epochs: the bytes of the parameters
+// after training must be the same for every replica count.
+std::vector<float> train_real(bool classifier, int threads) {
+  manual_seed(21);
+  std::shared_ptr<const Dataset> data;
+  std::shared_ptr<Module> model;
+  LossFn loss;
+  if (classifier) {
+    data = std::make_shared<SyntheticClassification>(300, 12, 4, 5);
+    model = std::make_shared<Sequential>(std::make_shared<Linear>(12, 32), std::make_shared<ReLU>(),
+                                         std::make_shared<Linear>(32, 4));
+    auto ce = std::make_shared<CrossEntropyLoss>();
+    loss = [ce](const Var& o, const Var& t) { return (*ce)(o, t); };
+  } else {
+    data = std::make_shared<SyntheticRegression>(300, 8, 6);
+    model = std::make_shared<Linear>(8, 1);
+    loss = loss_fn;
+  }
+  Adam opt(model->parameters(), AdamOptions(0.01));
+  DataParallel dp(*model, loss, opt, {.threads = threads});
+  DataLoader loader(data, {.batch_size = 37, .shuffle = true, .seed = 3, .num_workers = 1});
+  for (int epoch = 0; epoch < 4; ++epoch)
+    for (const Batch& b : loader) dp.step(b.x, b.y);
+  return params_of(*model);
+}
+
+TEST(DataParallel, RealNetworksTrainToTheSameBytesForEveryReplicaCount) {
+  for (bool classifier : {false, true}) {
+    SCOPED_TRACE(classifier ? "MLP classifier" : "linear regression");
+    const auto one = train_real(classifier, 1);
+    for (int threads : {2, 3, 4, 8}) {
+      const auto many = train_real(classifier, threads);
+      ASSERT_EQ(one.size(), many.size());
+      EXPECT_EQ(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)), 0)
+          << threads << " replicas";
+    }
   }
 }
 
