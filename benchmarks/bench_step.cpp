@@ -77,4 +77,30 @@ void BM_IrisStep(benchmark::State& state) {
 }
 BENCHMARK(BM_IrisStep);
 
+// A plain single-threaded training step (no replicas, no micro-shards) of the 784-256-128-10
+// ReLU MLP at batch 256: cross-entropy, SGD(0.01, momentum 0.9). PyTorch's mlp-medium runs the
+// same step (../shared/bench/w2_w4_torch_train.py w2, T=1).
+void BM_MlpMediumPlainStep(benchmark::State& state) {
+  using namespace lockstep;
+  manual_seed(0);
+  Sequential model(std::make_shared<Linear>(784, 256), std::make_shared<ReLU>(),
+                   std::make_shared<Linear>(256, 128), std::make_shared<ReLU>(),
+                   std::make_shared<Linear>(128, 10));
+  CrossEntropyLoss loss_fn;
+  SGD optimizer(model.parameters(), SGDOptions(0.01).momentum(0.9));
+  Generator gen(1);
+  Tensor x = randn({256, 784}, gen), y(256, 1);
+  for (Index i = 0; i < 256; ++i) y(i, 0) = float(i % 10);
+  for (auto _ : state) {
+    Var loss = loss_fn(model(x), y);
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    benchmark::DoNotOptimize(loss.value().data());
+  }
+  state.counters["samples/s"] =
+      benchmark::Counter(256.0 * double(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_MlpMediumPlainStep)->Unit(benchmark::kMicrosecond);
+
 }  // namespace

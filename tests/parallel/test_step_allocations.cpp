@@ -1,7 +1,9 @@
 // A steady-state data-parallel training step takes nothing from the heap: tensors, Vars and
 // Nodes come from the pool, buffers were sized at set-up. Global operator new is replaced in
-// this test binary to count allocations (on every thread).
+// this test binary (tests/support/counting_new.cpp) to count allocations on every thread.
 #include <gtest/gtest.h>
+
+#include "support/counting_new.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -16,24 +18,8 @@
 #include "lockstep/tensor/random.hpp"
 
 namespace {
-std::atomic<long> g_allocations{0};
-void* counted_alloc(std::size_t size, std::size_t align) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  const std::size_t n = (std::max<std::size_t>(size, 1) + align - 1) / align * align;
-  void* p = align > alignof(std::max_align_t) ? std::aligned_alloc(align, n) : std::malloc(n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
+long allocations() { return lockstep::testing::allocations(); }
 }  // namespace
-
-void* operator new(std::size_t size) { return counted_alloc(size, alignof(std::max_align_t)); }
-void* operator new(std::size_t size, std::align_val_t align) {
-  return counted_alloc(size, static_cast<std::size_t>(align));
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace lockstep {
 namespace {
@@ -50,9 +36,9 @@ class Mlp : public Module {
 };
 
 TEST(StepAllocations, CounterWorks) {
-  const long before = g_allocations.load();
+  const long before = allocations();
   auto* p = new int(3);
-  EXPECT_GT(g_allocations.load(), before);
+  EXPECT_GT(allocations(), before);
   delete p;
 }
 
@@ -67,9 +53,9 @@ TEST(StepAllocations, SteadyStateDataParallelStepAllocatesNothing) {
     Generator gen(1);
     Tensor x = randn({32, 6}, gen), y = randn({32, 3}, gen);
     for (int i = 0; i < 5; ++i) dp.step(x, y);  // warm-up: pools and buffers fill
-    const long before = g_allocations.load();
+    const long before = allocations();
     for (int i = 0; i < 20; ++i) dp.step(x, y);
-    EXPECT_EQ(g_allocations.load() - before, 0);
+    EXPECT_EQ(allocations() - before, 0);
   }
 }
 
@@ -86,9 +72,9 @@ TEST(StepAllocations, SteadyStatePlainTrainingStepAllocatesNothing) {
     opt.step();
   };
   for (int i = 0; i < 5; ++i) step();
-  const long before = g_allocations.load();
+  const long before = allocations();
   for (int i = 0; i < 20; ++i) step();
-  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(allocations() - before, 0);
 }
 
 }  // namespace
