@@ -30,7 +30,7 @@ for config in "${configs[@]}"; do
   echo "=== $config: test"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
-  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizers/tsan.supp"
   ctest --test-dir "build/$config" --output-on-failure -j "$jobs" --timeout 300
   echo "=== $config: done in $(( $(date +%s) - start )) s"
 done

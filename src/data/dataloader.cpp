@@ -54,7 +54,13 @@ class DataLoader::WorkerPool {
         initialized_(static_cast<std::size_t>(workers)) {
     observer_.observe(true);
   }
-  ~WorkerPool() { observer_.observe(false); }
+  ~WorkerPool() {
+    observer_.observe(false);
+    // Every pop happened under the mutex: taking it orders them before the queue's destruction
+    // (a job abandoned after a timeout may still be running, but no longer touches the pool).
+    std::lock_guard lock(mutex_);
+    jobs_.clear();
+  }
 
   /// Runs `job` on one of the pool's workers. The job travels through this pool's own
   /// mutex-guarded queue; the TBB task that runs it carries no data (see core/tsan.hpp).

@@ -132,6 +132,9 @@ const float* DataParallel::reduce_node(Index lo, Index hi, Index begin, Index en
 
 const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   const auto start = Clock::now();
+  // After a stall a replica may still be reading the last batch: touch nothing, just say so.
+  LOCKSTEP_CHECK(group_->broken().empty(), "DataParallel: the replica group is unusable: ",
+                 group_->broken());
   LOCKSTEP_CHECK(x.defined() && y.defined(), "DataParallel::step: undefined batch");
   LOCKSTEP_CHECK(x.rows() == y.rows(), "DataParallel::step: features have shape ", x.shape(),
                  " and targets ", y.shape(), " (they need the same number of rows)");

@@ -86,6 +86,8 @@ ReplicaGroup::~ReplicaGroup() {
   }
 }
 
+const std::string& ReplicaGroup::broken() const { return state_->broken; }
+
 void ReplicaGroup::run(const char* phase, ReplicaFn fn) {
   State& s = *state_;
   LOCKSTEP_CHECK(s.broken.empty(), "ReplicaGroup is unusable: ", s.broken);

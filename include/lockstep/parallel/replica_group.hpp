@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <type_traits>
 
 namespace lockstep {
@@ -43,6 +44,8 @@ class ReplicaGroup {
   ReplicaGroup& operator=(const ReplicaGroup&) = delete;
 
   int size() const { return replicas_; }
+  /// Why the group is unusable after a stall, or empty. Call it from the calling thread only.
+  const std::string& broken() const;
   /// Runs fn(r) for every replica r concurrently and waits for all of them.
   void run(const char* phase, ReplicaFn fn);
 
