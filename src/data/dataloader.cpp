@@ -13,6 +13,7 @@
 #include <deque>
 #include <mutex>
 #include <numeric>
+#include <thread>
 
 #include "core/tsan.hpp"
 #include "lockstep/core/error.hpp"
@@ -22,6 +23,8 @@ namespace lockstep {
 namespace {
 // The address that orders "enqueued" before "run" for ThreadSanitizer (see core/tsan.hpp).
 char tbb_handoff;
+// The address that orders observer callbacks before the observer's destruction.
+char observer_done;
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -56,6 +59,9 @@ class DataLoader::WorkerPool {
   }
   ~WorkerPool() {
     observer_.observe(false);
+    // observe(false) returns once no observer callback is running (oneTBB's guarantee, which
+    // TSan cannot see inside the library): the callbacks' release pairs with this acquire.
+    detail::annotate_acquire(&observer_done);
     // Every pop happened under the mutex: taking it orders them before the queue's destruction
     // (a job abandoned after a timeout may still be running, but no longer touches the pool).
     std::lock_guard lock(mutex_);
@@ -87,8 +93,12 @@ class DataLoader::WorkerPool {
       detail::annotate_acquire(&tbb_handoff);
       current_pool = &pool_;
       pool_.enter();
+      detail::annotate_release(&observer_done);
     }
-    void on_scheduler_exit(bool) override { current_pool = nullptr; }
+    void on_scheduler_exit(bool) override {
+      current_pool = nullptr;
+      detail::annotate_release(&observer_done);
+    }
 
    private:
     WorkerPool& pool_;
@@ -397,14 +407,38 @@ struct DataLoader::Epoch : std::enable_shared_from_this<DataLoader::Epoch> {
   }
 
   // Cancels what is in flight and waits for it (unless a job is known to be stuck).
-  void shutdown() {
+  // Returns false when it had to leave a job running (after a timeout).
+  bool shutdown() {
     std::unique_lock lock(mutex);
     const bool timed_out = finished && cancelled && options.timeout.count() > 0 && in_flight > 0;
     finished = true;
     cancelled = true;
-    if (!timed_out) changed.wait(lock, [&] { return in_flight == 0; });
+    if (timed_out) return false;
+    changed.wait(lock, [&] { return in_flight == 0; });
+    return true;
+  }
+
+  void wait_idle() {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return in_flight == 0; });
   }
 };
+
+namespace {
+// Ends an epoch. When a job had to be left running (a dataset call that never returned within
+// the timeout), the worker pool must outlive it and must not be destroyed from inside its own
+// arena: a detached reaper thread waits for the epoch's jobs and then releases the pool.
+void end_epoch(std::shared_ptr<DataLoader::Epoch>& epoch,
+               std::shared_ptr<DataLoader::WorkerPool>&& pool) {
+  if (!epoch) return;
+  if (!epoch->shutdown() && pool) {
+    std::thread([e = epoch, p = std::move(pool)]() mutable {
+      e->wait_idle();
+      p.reset();
+    }).detach();
+  }
+}
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 
@@ -459,7 +493,8 @@ void DataLoader::validate_common() {
 }
 
 DataLoader::~DataLoader() {
-  if (auto epoch = active_.lock()) epoch->shutdown();
+  auto epoch = active_.lock();
+  end_epoch(epoch, std::move(pool_));
 }
 
 Index DataLoader::size() const { return stream_ ? -1 : batch_sampler_->size(); }
@@ -516,7 +551,9 @@ DataLoader::Iterator::Iterator(std::shared_ptr<Epoch> epoch, std::shared_ptr<Wor
   try {
     batch_ = epoch_->next();
   } catch (...) {
-    epoch_->shutdown();
+    // This object never finishes construction, so its destructor will not run: end the epoch
+    // here, handing the pool to a reaper if a job had to be left running.
+    end_epoch(epoch_, std::move(pool_));
     throw;
   }
   if (batch_ == nullptr) epoch_->shutdown();
@@ -524,7 +561,7 @@ DataLoader::Iterator::Iterator(std::shared_ptr<Epoch> epoch, std::shared_ptr<Wor
 
 DataLoader::Iterator& DataLoader::Iterator::operator=(Iterator&& other) noexcept {
   if (this != &other) {
-    if (epoch_) epoch_->shutdown();
+    end_epoch(epoch_, std::move(pool_));
     epoch_ = std::move(other.epoch_);
     pool_ = std::move(other.pool_);
     batch_ = other.batch_;
@@ -533,9 +570,7 @@ DataLoader::Iterator& DataLoader::Iterator::operator=(Iterator&& other) noexcept
   return *this;
 }
 
-DataLoader::Iterator::~Iterator() {
-  if (epoch_) epoch_->shutdown();
-}
+DataLoader::Iterator::~Iterator() { end_epoch(epoch_, std::move(pool_)); }
 
 DataLoader::Iterator& DataLoader::Iterator::operator++() {
   try {

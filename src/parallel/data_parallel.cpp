@@ -71,7 +71,10 @@ DataParallel::DataParallel(Module& model, LossFn loss, Optimizer& optimizer,
   group_ = std::make_unique<ReplicaGroup>(int(R), options_.stall_timeout);
 }
 
-DataParallel::~DataParallel() = default;
+DataParallel::~DataParallel() {
+  // The replica threads first: after a stall a late replica may still use this object's state.
+  group_.reset();
+}
 
 void DataParallel::compute_shard(Index shard, float* buffer, bool& empty) {
   const Index M = options_.micro_shards;
@@ -150,15 +153,7 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   stats.samples = batch_rows_;
   stats.forward_backward_s.assign(std::size_t(R), 0.0);
 
-  auto forward_backward = [&](int r) {
-    const auto t0 = Clock::now();
-    for (Block& b : blocks_) {
-      if (b.replica != r) continue;
-      compute_block(r, b.lo, b.hi, b.buffer.get(), std::countr_zero(unsigned(options_.micro_shards / (b.hi - b.lo))), b.empty);
-    }
-    stats.forward_backward_s[std::size_t(r)] = seconds_since(t0);
-  };
-  group_->run("forward/backward", forward_backward);
+  group_->run("forward/backward", forward_backward_);
 
   double loss_sum = 0;
   for (std::size_t k = 0; k < shard_loss_.size(); ++k)
@@ -188,54 +183,77 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   return stats;
 }
 
+void DataParallel::forward_backward_phase(int r) {
+  const auto t0 = Clock::now();
+  for (Block& b : blocks_) {
+    if (b.replica != r) continue;
+    const int depth = std::countr_zero(unsigned(options_.micro_shards / (b.hi - b.lo)));
+    compute_block(r, b.lo, b.hi, b.buffer.get(), depth, b.empty);
+  }
+  stats_.forward_backward_s[std::size_t(r)] = seconds_since(t0);
+}
+
+// Replica r's chunk of the flat range, a multiple of the alignment.
+std::pair<Index, Index> DataParallel::chunk_of(int r) const {
+  const Index size = flat_->size();
+  const Index chunk = (size / options_.threads + FlatParameters::kAlignFloats - 1) /
+                      FlatParameters::kAlignFloats * FlatParameters::kAlignFloats;
+  const Index begin = std::min(size, r * chunk);
+  return {begin, std::min(size, begin + chunk)};
+}
+
+void DataParallel::update_range(Index begin, Index end) {
+  const auto& params = flat_->parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const Index off = flat_->offset(i), n = params[i].value().numel();
+    const Index lo = std::max(begin, off), hi = std::min(end, off + n);
+    if (lo < hi) optimizer_.update_slice(i, lo - off, hi - off);
+  }
+}
+
+// Each replica takes one chunk of the flat range and walks it in L1-sized tiles: the tree sum,
+// the scaled gradient and the optimizer's update of a tile happen while it is in cache.
+void DataParallel::all_reduce_phase(int r) {
+  constexpr Index kTile = 4096;
+  const auto [begin, end] = chunk_of(r);
+  float* grads = flat_->grads().data();
+  const bool first = reduce_.first, fused_update = reduce_.last && !reduce_.split;
+  const float scale = reduce_.scale;
+  for (Index t0 = begin; t0 < end; t0 += kTile) {
+    const Index t1 = std::min(end, t0 + kTile);
+    const float* sum = reduce_node(0, options_.micro_shards, t0, t1);
+    Eigen::Map<Eigen::ArrayXf> g(grads + t0, t1 - t0);
+    if (sum == nullptr) {
+      if (first) g.setZero();
+      if (!first && scale != 1.0f) g *= scale;
+    } else {
+      Eigen::Map<const Eigen::ArrayXf> s(sum + t0, t1 - t0);
+      if (first) {
+        if (scale == 1.0f) g = s; else g = s * scale;
+      } else {
+        if (scale == 1.0f) g += s; else g = (g + s) * scale;
+      }
+    }
+    if (fused_update) update_range(t0, t1);
+  }
+}
+
+void DataParallel::update_phase(int r) {
+  const auto [begin, end] = chunk_of(r);
+  if (begin < end) update_range(begin, end);
+}
+
+// The phases run as member functions on member state, never on this function's stack: after a
+// stall a late replica may still be running one, and must find everything it touches alive.
 void DataParallel::reduce_update(bool first, bool last, float scale) {
   NoGradGuard no_grad;
-  const int R = options_.threads;
-  float* grads = flat_->grads().data();
-  const Index size = flat_->size();
-  const Index chunk = (size / R + FlatParameters::kAlignFloats - 1) / FlatParameters::kAlignFloats *
-                      FlatParameters::kAlignFloats;
-  const bool split = last && options_.before_update != nullptr;
-  auto update = [&](Index begin, Index end) {
-    const auto& params = flat_->parameters();
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      const Index off = flat_->offset(i), n = params[i].value().numel();
-      const Index lo = std::max(begin, off), hi = std::min(end, off + n);
-      if (lo < hi) optimizer_.update_slice(i, lo - off, hi - off);
-    }
-  };
-  // Each replica takes one chunk of the flat range and walks it in L1-sized tiles: the tree
-  // sum, the scaled gradient and the optimizer's update of a tile happen while it is in cache.
-  constexpr Index kTile = 4096;
-  auto all_reduce = [&](int r) {
-    const Index begin = std::min(size, r * chunk), end = std::min(size, begin + chunk);
-    for (Index t0 = begin; t0 < end; t0 += kTile) {
-      const Index t1 = std::min(end, t0 + kTile);
-      const float* sum = reduce_node(0, options_.micro_shards, t0, t1);
-      Eigen::Map<Eigen::ArrayXf> g(grads + t0, t1 - t0);
-      if (sum == nullptr) {
-        if (first) g.setZero();
-        if (!first && scale != 1.0f) g *= scale;
-      } else {
-        Eigen::Map<const Eigen::ArrayXf> s(sum + t0, t1 - t0);
-        if (first) {
-          if (scale == 1.0f) g = s; else g = s * scale;
-        } else {
-          if (scale == 1.0f) g += s; else g = (g + s) * scale;
-        }
-      }
-      if (last && !split) update(t0, t1);
-    }
-  };
-  if (last && !split) optimizer_.prepare_step();
-  group_->run("all-reduce", all_reduce);
-  if (split) {
+  reduce_ = {first, last, last && options_.before_update != nullptr, scale};
+  if (last && !reduce_.split) optimizer_.prepare_step();
+  group_->run("all-reduce", all_reduce_);
+  if (reduce_.split) {
     options_.before_update();
     optimizer_.prepare_step();
-    group_->run("update", [&](int r) {
-      const Index begin = std::min(size, r * chunk), end = std::min(size, begin + chunk);
-      if (begin < end) update(begin, end);
-    });
+    group_->run("update", update_);
   }
 }
 

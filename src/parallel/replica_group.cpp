@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <algorithm>
 #include <exception>
 #include <mutex>
 #include <string>
@@ -12,12 +13,17 @@
 
 namespace lockstep {
 
+namespace {
+void noop_fn(int) {}
+auto noop = [](int r) { noop_fn(r); };
+}  // namespace
+
 struct ReplicaGroup::State {
   std::mutex mutex;
   std::condition_variable start, done;
   std::atomic<std::uint64_t> generation{0};
   std::atomic<int> remaining{0};
-  const ReplicaFn* fn = nullptr;
+  ReplicaFn fn{noop};  // copied: a late replica after a stall must not read run()'s frame
   const char* phase = "";
   std::vector<std::exception_ptr> errors;
   std::vector<char> finished;
@@ -28,7 +34,7 @@ struct ReplicaGroup::State {
 
   void work(int r) {
     try {
-      (*fn)(r);
+      fn(r);
     } catch (...) {
       errors[std::size_t(r)] = std::current_exception();
     }
@@ -70,14 +76,21 @@ ReplicaGroup::ReplicaGroup(int replicas, std::chrono::milliseconds stall_timeout
 }
 
 ReplicaGroup::~ReplicaGroup() {
+  bool stuck = false;
   {
-    std::lock_guard lock(state_->mutex);
+    std::unique_lock lock(state_->mutex);
     state_->stop = true;
+    // After a stall, give the late replicas a moment to come back, so they can be joined.
+    if (!state_->broken.empty()) {
+      stuck = !state_->done.wait_for(lock, std::max(state_->stall_timeout,
+                                                    std::chrono::milliseconds(100)),
+                                     [&] { return state_->remaining.load() == 0; });
+    }
   }
   state_->start.notify_all();
-  const bool stuck = !state_->broken.empty();
   for (auto& t : state_->threads) {
-    // A stalled replica may never return: leave it (it keeps the shared state alive).
+    // A replica that still has not returned may never do so: leave it (it keeps the shared
+    // state alive).
     if (stuck) {
       t.detach();
     } else {
@@ -93,7 +106,7 @@ void ReplicaGroup::run(const char* phase, ReplicaFn fn) {
   LOCKSTEP_CHECK(s.broken.empty(), "ReplicaGroup is unusable: ", s.broken);
   {
     std::lock_guard lock(s.mutex);
-    s.fn = &fn;
+    s.fn = fn;
     s.phase = phase;
     for (auto& e : s.errors) e = nullptr;
     for (auto& f : s.finished) f = 0;

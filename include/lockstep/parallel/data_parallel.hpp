@@ -71,6 +71,10 @@ struct StepStats {
 
 class DataParallel {
  public:
+  /// After a stall error (stall_timeout) the step is abandoned but the late replica may still be
+  /// running: keep this object, the model and the optimizer alive until it has returned (the
+  /// object refuses further steps, saying why).
+  ///
   /// Flattens the model's parameters (shared with `optimizer`, which must hold the same
   /// parameters) and starts the replica threads. `model` and `optimizer` must outlive this.
   DataParallel(Module& model, LossFn loss, Optimizer& optimizer, DataParallelOptions options = {});
@@ -94,6 +98,27 @@ class DataParallel {
   void compute_shard(Index shard, float* buffer, bool& empty);
   const float* reduce_node(Index lo, Index hi, Index begin, Index end);
   void reduce_update(bool first, bool last, float scale);
+  void forward_backward_phase(int replica);
+  void all_reduce_phase(int replica);
+  void update_phase(int replica);
+  void update_range(Index begin, Index end);
+  std::pair<Index, Index> chunk_of(int replica) const;
+
+  // A phase of the step as a callable on this object (see reduce_update).
+  struct Phase {
+    DataParallel* self;
+    void (DataParallel::*fn)(int);
+    void operator()(int replica) const { (self->*fn)(replica); }
+  };
+  struct ReduceState {
+    bool first = true, last = true, split = false;
+    float scale = 1.0f;
+  };
+  ReduceState reduce_;
+  // Members, not temporaries: a late replica after a stall still calls through them.
+  Phase forward_backward_{this, &DataParallel::forward_backward_phase};
+  Phase all_reduce_{this, &DataParallel::all_reduce_phase};
+  Phase update_{this, &DataParallel::update_phase};
 
   Module& model_;
   LossFn loss_;
