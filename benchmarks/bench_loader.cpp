@@ -62,7 +62,8 @@ void BM_LoaderHeavy(benchmark::State& state) {
   const auto t0 = std::chrono::steady_clock::now();
   for (Index i = 0; i < 200; ++i) ds->get(i, x, y);
   state.counters["us/sample"] =
-      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / 200;
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() /
+      200;
 }
 
 void BM_LoaderTrivial(benchmark::State& state) {

@@ -9,19 +9,20 @@
 //   allreduce   the all-reduce + optimizer-step pass alone, against a plain a += b pass
 // Arguments: {threads R, weak, M}: weak = 0 keeps the global batch fixed (strong scaling), weak = 1
 // keeps the per-replica batch fixed (global batch x R); M = 0 uses the reproducible default of
-// 8 micro-shards (bitwise equal results for 1-8 replicas), M = R the fewest, largest shards. Each case runs one timed epoch per
-// repetition after 5 warm-up steps, as the PyTorch scripts do; compare medians.
+// 8 micro-shards (bitwise equal results for 1-8 replicas), M = R the fewest, largest shards. Each
+// case runs one timed epoch per repetition after 5 warm-up steps, as the PyTorch scripts do;
+// compare medians.
 //   build/release/benchmarks/lockstep_scaling --benchmark_repetitions=3 \
 //       --benchmark_report_aggregates_only=true --benchmark_filter=MlpMedium
 #include <benchmark/benchmark.h>
 
 #include <bit>
 #include <cstring>
+#include <lockstep/data/synthetic.hpp>
 #include <lockstep/lockstep.hpp>
 #include <lockstep/nn/activation.hpp>
 #include <lockstep/nn/sequential.hpp>
 #include <lockstep/parallel/data_parallel.hpp>
-#include <lockstep/data/synthetic.hpp>
 #include <thread>
 
 namespace {
@@ -105,8 +106,8 @@ void classify(benchmark::State& state, const InMemory& data, const std::vector<I
     gflop += 6.0 * double(model->num_parameters()) * 1e-9;
   }
   state.counters["samples/s"] = benchmark::Counter(samples, benchmark::Counter::kIsRate);
-  state.counters["GFLOP/s"] = benchmark::Counter(gflop * samples / double(state.iterations()),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(gflop * samples / double(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["batch"] = double(batch);
 }
 
@@ -154,8 +155,11 @@ void BM_LinregWide(benchmark::State& state) {
     MSELoss mse;
     DataParallel dp(model, [&](const Var& o, const Var& t) { return mse(o, t); }, opt,
                     {.threads = threads, .micro_shards = micro_shards_for(threads)});
-    DataLoader loader(ds, {.batch_size = 1024, .sampler = order, .seed = 4,
-                           .num_workers = workers, .prefetch_factor = 4});
+    DataLoader loader(ds, {.batch_size = 1024,
+                           .sampler = order,
+                           .seed = 4,
+                           .num_workers = workers,
+                           .prefetch_factor = 4});
     {
       int warm = 0;
       for (const Batch& b : loader) {

@@ -22,7 +22,8 @@ void BM_ChapterNnStep(benchmark::State& state) {
     optimizer.zero_grad();
     benchmark::DoNotOptimize(loss.value().data());
   }
-  state.counters["steps/s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["steps/s"] =
+      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ChapterNnStep);
 
@@ -30,7 +31,8 @@ BENCHMARK(BM_ChapterNnStep);
 // including the data loader.
 void BM_ChapterNnProgram(benchmark::State& state) {
   using namespace lockstep;
-  Tensor x(10, 1), y = Tensor::column(std::vector<float>{1.0f, 1.3f, 3.1f, 2.0f, 5.0f, 6.3f, 6.6f, 7.4f, 8.0f, 9.0f});
+  Tensor x(10, 1), y = Tensor::column(std::vector<float>{1.0f, 1.3f, 3.1f, 2.0f, 5.0f, 6.3f, 6.6f,
+                                                         7.4f, 8.0f, 9.0f});
   for (int i = 0; i < 10; ++i) x(i, 0) = float(i);
   auto ds = std::make_shared<TensorDataset>(Standardizer().fit_transform(x), y);
   for (auto _ : state) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <array>
-
 #include <lockstep/lockstep.hpp>
 
 namespace chapter {

@@ -6,7 +6,8 @@
 // model predicts the same.
 //
 //   iris_classifier [iris.csv] [model.safetensors]     (default: the built-in copy of
-//                                                        data/iris.csv, ./iris_classifier.safetensors)
+//                                                        data/iris.csv,
+//                                                        ./iris_classifier.safetensors)
 #include <cstdio>
 #include <lockstep/lockstep.hpp>
 #include <string>
@@ -103,7 +104,8 @@ int main(int argc, char** argv) {
     Tensor loaded_pred = (*loaded)(x_test).value();
     const auto a = argmax_rows(test_pred), b = argmax_rows(loaded_pred);
     std::printf("Saved %s; the loaded model predicts", model_path.c_str());
-    for (int i = 0; i < 5; ++i) std::printf(" %s", iris.class_names[std::size_t(b[std::size_t(i)])].c_str());
+    for (int i = 0; i < 5; ++i)
+      std::printf(" %s", iris.class_names[std::size_t(b[std::size_t(i)])].c_str());
     std::printf(" ... for the first test flowers; %s\n",
                 a == b && test_pred.to_vector() == loaded_pred.to_vector()
                     ? "identical to the trained model"

@@ -117,7 +117,8 @@ void Var::backward(const Tensor& grad_output, bool retain_graph) const {
     Node& node = *v->grad_fn;
     w.dinputs.resize(node.inputs.size());
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {
-      w.dinputs[i] = node.inputs[i]->requires_grad ? Tensor(node.inputs[i]->value.shape()) : Tensor();
+      w.dinputs[i] =
+          node.inputs[i]->requires_grad ? Tensor(node.inputs[i]->value.shape()) : Tensor();
     }
     node.apply(grad, w.dinputs);
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {

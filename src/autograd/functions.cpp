@@ -102,9 +102,7 @@ class PowBackward final : public Node {
 class SumBackward final : public Node {
  public:
   const char* name() const override { return "SumBackward"; }
-  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
-    ops::sum_backward(d[0], dout);
-  }
+  void apply(const Tensor& dout, std::vector<Tensor>& d) override { ops::sum_backward(d[0], dout); }
 };
 
 class MeanBackward final : public Node {

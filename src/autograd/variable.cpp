@@ -43,8 +43,9 @@ const Tensor& Var::grad() const { return impl_ ? impl_->grad : kUndefined; }
 
 void Var::set_grad(Tensor grad) {
   auto& impl = checked(impl_);
-  LOCKSTEP_CHECK(!grad.defined() || grad.shape() == impl.value.shape(), "set_grad: gradient of shape ",
-                 grad.shape(), " for a value of shape ", impl.value.shape());
+  LOCKSTEP_CHECK(!grad.defined() || grad.shape() == impl.value.shape(),
+                 "set_grad: gradient of shape ", grad.shape(), " for a value of shape ",
+                 impl.value.shape());
   impl.grad = std::move(grad);
 }
 

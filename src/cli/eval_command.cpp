@@ -60,7 +60,8 @@ Loaded load(const DataFlags& f) {
 
 Command add_eval_command(CLI::App& app) {
   auto f = std::make_shared<DataFlags>();
-  CLI::App* e = app.add_subcommand("eval", "Loss (and accuracy, confusion matrix) of a saved model on a data set");
+  CLI::App* e = app.add_subcommand(
+      "eval", "Loss (and accuracy, confusion matrix) of a saved model on a data set");
   add_data_flags(e, *f);
   e->footer("Example: lockstep eval --model iris.safetensors --data iris");
   return [f]() -> int {
@@ -84,10 +85,13 @@ Command add_eval_command(CLI::App& app) {
 Command add_predict_command(CLI::App& app) {
   auto f = std::make_shared<DataFlags>();
   auto out = std::make_shared<std::string>();
-  CLI::App* p = app.add_subcommand("predict", "Write a saved model's predictions for a data set to CSV");
+  CLI::App* p =
+      app.add_subcommand("predict", "Write a saved model's predictions for a data set to CSV");
   add_data_flags(p, *f);
-  p->add_option("--out", *out, "CSV file to write: prediction (class name or value), and for "
-                "classifiers one probability column per class")->required();
+  p->add_option("--out", *out,
+                "CSV file to write: prediction (class name or value), and for "
+                "classifiers one probability column per class")
+      ->required();
   p->footer("Example: lockstep predict --model iris.safetensors --data iris --out predictions.csv");
   return [f, out]() -> int {
     Loaded l = load(*f);
@@ -115,8 +119,8 @@ Command add_predict_command(CLI::App& app) {
     } else {
       const Tensor& v = y.value();
       for (Index c = 0; c < v.cols(); ++c)
-        csv << (c ? "," : "") << (v.cols() == 1 ? std::string("prediction")
-                                                : "prediction_" + std::to_string(c));
+        csv << (c ? "," : "")
+            << (v.cols() == 1 ? std::string("prediction") : "prediction_" + std::to_string(c));
       csv << "\n";
       char buf[32];
       for (Index r = 0; r < v.rows(); ++r) {

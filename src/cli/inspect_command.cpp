@@ -10,8 +10,10 @@ namespace lockstep::cli {
 
 Command add_inspect_command(CLI::App& app) {
   auto path = std::make_shared<std::string>();
-  CLI::App* i = app.add_subcommand("inspect", "Show the tensors and metadata of a .safetensors file");
-  i->add_option("PATH", *path, "Model (train --save) or checkpoint (DIR/checkpoint.safetensors) file")
+  CLI::App* i =
+      app.add_subcommand("inspect", "Show the tensors and metadata of a .safetensors file");
+  i->add_option("PATH", *path,
+                "Model (train --save) or checkpoint (DIR/checkpoint.safetensors) file")
       ->required();
   return [path]() -> int {
     SafetensorsFile file = read_safetensors(*path);
@@ -25,7 +27,8 @@ Command add_inspect_command(CLI::App& app) {
         for (const auto& n : info.class_names) std::printf(" %s", n.c_str());
         std::printf("\n");
       }
-      std::printf("standardized: %s\n", info.mean.empty() ? "no" : "yes (training-split statistics)");
+      std::printf("standardized: %s\n",
+                  info.mean.empty() ? "no" : "yes (training-split statistics)");
       if (!info.version.empty()) std::printf("written by lockstep %s\n", info.version.c_str());
     }
     Index total = 0;

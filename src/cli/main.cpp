@@ -42,8 +42,10 @@ int main(int argc, char** argv) {
   commands["inspect"] = lockstep::cli::add_inspect_command(app);
 
   if (argc > 1 && argv[1][0] != '-' && !commands.count(argv[1])) {
-    std::fprintf(stderr, "lockstep: error: unknown command '%s' (commands: train, eval, predict, "
-                 "inspect)\nRun 'lockstep --help' for more.\n", argv[1]);
+    std::fprintf(stderr,
+                 "lockstep: error: unknown command '%s' (commands: train, eval, predict, "
+                 "inspect)\nRun 'lockstep --help' for more.\n",
+                 argv[1]);
     return 2;
   }
   try {

@@ -16,7 +16,8 @@ namespace lockstep::cli {
 
 Command add_train_command(CLI::App& app) {
   auto c = std::make_shared<TrainConfig>();
-  CLI::App* t = app.add_subcommand("train", "Train a model (default: an MLP on the built-in digits set)");
+  CLI::App* t =
+      app.add_subcommand("train", "Train a model (default: an MLP on the built-in digits set)");
   t->option_defaults()->always_capture_default();
   auto config_path = std::make_shared<std::string>();
   t->add_option("--config", *config_path,
@@ -38,14 +39,16 @@ Command add_train_command(CLI::App& app) {
   t->add_option("--labels", c->labels, "Labels file for .npy or IDX data")->group(D);
   t->add_option("--target", c->target, "CSV target column, by name or index (default: the last)")
       ->group(D);
-  t->add_option("--task", c->task, "auto (class labels -> classification), classification, regression")
+  t->add_option("--task", c->task,
+                "auto (class labels -> classification), classification, regression")
       ->check(CLI::IsMember({"auto", "classification", "regression"}))
       ->group(D);
   t->add_option("--val-split", c->val_split, "Fraction of the data held out for validation")
       ->check(CLI::Range(0.0, 0.99))
       ->group(D);
   t->add_option("--val", c->val, "A separate validation file (instead of --val-split)")->group(D);
-  t->add_option("--val-labels", c->val_labels, "Labels file of --val for .npy or IDX data")->group(D);
+  t->add_option("--val-labels", c->val_labels, "Labels file of --val for .npy or IDX data")
+      ->group(D);
   t->add_flag("--standardize,!--no-standardize", c->standardize,
               "Standardize features with the training split's mean and std (default: on)")
       ->group(D);
@@ -64,7 +67,8 @@ Command add_train_command(CLI::App& app) {
   t->add_option("--init", c->init, "Start from the parameters of a .safetensors file")->group(M);
 
   const char* T = "Training";
-  t->add_option("--loss", c->loss, "auto (cross-entropy for classes, mse otherwise), mse, l1, cross-entropy")
+  t->add_option("--loss", c->loss,
+                "auto (cross-entropy for classes, mse otherwise), mse, l1, cross-entropy")
       ->check(CLI::IsMember({"auto", "mse", "l1", "cross-entropy"}))
       ->group(T);
   t->add_option("--optimizer", c->optimizer, "sgd, adam, adamw")
@@ -73,24 +77,33 @@ Command add_train_command(CLI::App& app) {
   t->add_option("--lr", c->lr, "Learning rate")->group(T);
   t->add_option("--momentum", c->momentum, "SGD momentum")->group(T);
   t->add_flag("--nesterov", c->nesterov, "SGD with Nesterov momentum")->group(T);
-  t->add_option("--weight-decay", c->weight_decay, "Weight decay (L2 for sgd/adam, decoupled for adamw)")
+  t->add_option("--weight-decay", c->weight_decay,
+                "Weight decay (L2 for sgd/adam, decoupled for adamw)")
       ->group(T);
-  t->add_option("--batch-size", c->batch_size, "Global batch size (split over the replicas)")->group(T);
+  t->add_option("--batch-size", c->batch_size, "Global batch size (split over the replicas)")
+      ->group(T);
   t->add_option("--epochs", c->epochs, "Passes over the training data")->group(T);
   t->add_option("--accumulate", c->accumulate, "Batches per optimizer step (gradient accumulation)")
       ->group(T);
   t->add_option("--schedule", c->schedule, "Learning-rate schedule: none, step, cosine")
       ->check(CLI::IsMember({"none", "step", "cosine"}))
       ->group(T);
-  t->add_option("--lr-step-size", c->lr_step_size, "step schedule: steps between decays (0: a third of the run)")
+  t->add_option("--lr-step-size", c->lr_step_size,
+                "step schedule: steps between decays (0: a third of the run)")
       ->group(T);
   t->add_option("--lr-gamma", c->lr_gamma, "step schedule: decay factor")->group(T);
-  t->add_option("--warmup-steps", c->warmup_steps, "Linear warm-up from 0.1 x lr over this many steps")
+  t->add_option("--warmup-steps", c->warmup_steps,
+                "Linear warm-up from 0.1 x lr over this many steps")
       ->group(T);
-  t->add_option("--clip-grad-norm", c->clip_grad_norm, "Clip the global gradient norm (0: off)")->group(T);
-  t->add_option("--seed", c->seed, "Seed of the split, initialization, shuffling and dropout")->group(T);
-  t->add_flag("--shuffle,!--no-shuffle", c->shuffle, "Shuffle the training data every epoch (default: on)")->group(T);
-  t->add_option("--max-steps", c->max_steps, "Stop after this many optimizer steps (0: no limit)")->group(T);
+  t->add_option("--clip-grad-norm", c->clip_grad_norm, "Clip the global gradient norm (0: off)")
+      ->group(T);
+  t->add_option("--seed", c->seed, "Seed of the split, initialization, shuffling and dropout")
+      ->group(T);
+  t->add_flag("--shuffle,!--no-shuffle", c->shuffle,
+              "Shuffle the training data every epoch (default: on)")
+      ->group(T);
+  t->add_option("--max-steps", c->max_steps, "Stop after this many optimizer steps (0: no limit)")
+      ->group(T);
   t->add_option("--micro-shards", c->micro_shards,
                 "Micro-shards per batch (power of two >= --threads); fixes the summation order")
       ->group(T);
@@ -98,41 +111,58 @@ Command add_train_command(CLI::App& app) {
   const char* P = "Parallelism";
   t->add_option("--threads", c->threads,
                 "Replicas (0: every core not given to loader workers, at most --micro-shards; "
-                "here " + std::to_string(TrainConfig{}.resolved_threads()) + ")")
+                "here " +
+                    std::to_string(TrainConfig{}.resolved_threads()) + ")")
       ->group(P);
-  t->add_option("--loader-workers", c->loader_workers, "Threads preparing batches ahead (0: the main thread)")
+  t->add_option("--loader-workers", c->loader_workers,
+                "Threads preparing batches ahead (0: the main thread)")
       ->group(P);
   t->add_option("--prefetch", c->prefetch, "Batches prepared ahead per loader worker")->group(P);
 
   const char* O = "Output";
-  t->add_option("--save", c->save, "Write the final model (+ standardization, class names) to this .safetensors")
+  t->add_option("--save", c->save,
+                "Write the final model (+ standardization, class names) to this .safetensors")
       ->group(O);
-  t->add_option("--checkpoint-dir", c->checkpoint_dir, "Write resumable checkpoints to this directory")->group(O);
-  t->add_option("--checkpoint-every", c->checkpoint_every, "Checkpoint every N steps (0: every epoch)")->group(O);
-  t->add_option("--resume", c->resume, "Continue the run checkpointed in this directory to its end")->group(O);
-  t->add_option("--metrics", c->metrics, "Write metrics as JSON Lines (plot: scripts/plot_metrics.py)")->group(O);
-  t->add_option("--trace", c->trace, "Write a Chrome trace (chrome://tracing, Perfetto) of every step")->group(O);
-  t->add_option("--log-every", c->log_every, "Metrics line every N steps (0: per epoch only)")->group(O);
+  t->add_option("--checkpoint-dir", c->checkpoint_dir,
+                "Write resumable checkpoints to this directory")
+      ->group(O);
+  t->add_option("--checkpoint-every", c->checkpoint_every,
+                "Checkpoint every N steps (0: every epoch)")
+      ->group(O);
+  t->add_option("--resume", c->resume, "Continue the run checkpointed in this directory to its end")
+      ->group(O);
+  t->add_option("--metrics", c->metrics,
+                "Write metrics as JSON Lines (plot: scripts/plot_metrics.py)")
+      ->group(O);
+  t->add_option("--trace", c->trace,
+                "Write a Chrome trace (chrome://tracing, Perfetto) of every step")
+      ->group(O);
+  t->add_option("--log-every", c->log_every, "Metrics line every N steps (0: per epoch only)")
+      ->group(O);
   t->add_flag("--quiet,-q", c->quiet, "Print errors only")->group(O);
-  t->add_option("--stop-after-steps", c->stop_after_steps, "Testing: act as if interrupted after N steps")
+  t->add_option("--stop-after-steps", c->stop_after_steps,
+                "Testing: act as if interrupted after N steps")
       ->group("");
 
   // Settings a resumed run takes from its checkpoint.
   static const char* kFixed[] = {
-      "--data", "--labels", "--target", "--task", "--val-split", "--val", "--val-labels",
-      "--standardize", "--samples", "--features", "--classes", "--model", "--activation",
-      "--dropout", "--init", "--loss", "--optimizer", "--lr", "--momentum", "--nesterov",
-      "--weight-decay", "--batch-size", "--epochs", "--accumulate", "--schedule",
-      "--lr-step-size", "--lr-gamma", "--warmup-steps", "--clip-grad-norm", "--seed",
-      "--shuffle", "--max-steps", "--micro-shards"};
+      "--data",         "--labels",     "--target",       "--task",           "--val-split",
+      "--val",          "--val-labels", "--standardize",  "--samples",        "--features",
+      "--classes",      "--model",      "--activation",   "--dropout",        "--init",
+      "--loss",         "--optimizer",  "--lr",           "--momentum",       "--nesterov",
+      "--weight-decay", "--batch-size", "--epochs",       "--accumulate",     "--schedule",
+      "--lr-step-size", "--lr-gamma",   "--warmup-steps", "--clip-grad-norm", "--seed",
+      "--shuffle",      "--max-steps",  "--micro-shards"};
 
   return [c, t, config_path]() -> int {
     if (!config_path->empty()) apply_json_config(*t, *config_path);
     if (!c->resume.empty()) {
       for (const char* name : kFixed)
         if (t->get_option(name)->count() > 0)
-          throw UsageError(std::string(name) + " cannot be given with --resume: the run continues "
-                           "with the settings saved in " + c->resume);
+          throw UsageError(std::string(name) +
+                           " cannot be given with --resume: the run continues "
+                           "with the settings saved in " +
+                           c->resume);
     } else {
       try {
         c->validate();

@@ -8,8 +8,8 @@ namespace lockstep::detail {
 namespace {
 
 constexpr std::size_t kAlign = 64;
-constexpr int kMinClass = 6;    // 64 bytes
-constexpr int kMaxClass = 30;   // 1 GiB; larger requests bypass the pool
+constexpr int kMinClass = 6;   // 64 bytes
+constexpr int kMaxClass = 30;  // 1 GiB; larger requests bypass the pool
 constexpr int kClasses = kMaxClass + 1;
 
 struct FreeBlock {
@@ -21,8 +21,8 @@ int size_class(std::size_t bytes) {
   return std::bit_width(bytes - 1);
 }
 
-void* heap_allocate(std::size_t bytes) { return ::operator new(bytes, std::align_val_t{kAlign}); }
-void heap_free(void* p) noexcept { ::operator delete(p, std::align_val_t{kAlign}); }
+void* heap_allocate(std::size_t bytes) { return ::operator new (bytes, std::align_val_t{kAlign}); }
+void heap_free(void* p) noexcept { ::operator delete (p, std::align_val_t{kAlign}); }
 
 struct ThreadCache {
   FreeBlock* heads[kClasses] = {};

@@ -42,8 +42,8 @@ void ensure_worker_threads(int workers) {
   std::lock_guard lock(mutex);
   const int wanted = std::max(tbb::info::default_concurrency(), workers + 1);
   if (wanted <= allowed) return;
-  control = std::make_unique<tbb::global_control>(
-      tbb::global_control::max_allowed_parallelism, std::size_t(wanted));
+  control = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                  std::size_t(wanted));
   allowed = wanted;
 }
 }  // namespace
@@ -184,12 +184,12 @@ struct DataLoader::Epoch : std::enable_shared_from_this<DataLoader::Epoch> {
   std::mutex mutex;
   std::condition_variable changed;
   std::vector<Slot> slots;
-  Index scheduled = 0;   // next batch to schedule
-  Index released = 0;    // batches below this have been handed back by the consumer
-  Index current = -1;    // the batch the consumer holds
-  Index total = -1;      // batches in the epoch; for a stream, known once it ended
+  Index scheduled = 0;  // next batch to schedule
+  Index released = 0;   // batches below this have been handed back by the consumer
+  Index current = -1;   // the batch the consumer holds
+  Index total = -1;     // batches in the epoch; for a stream, known once it ended
   int in_flight = 0;
-  bool reading = false;  // a stream read is in progress
+  bool reading = false;       // a stream read is in progress
   Index stream_position = 0;  // samples read from the stream so far
   bool finished = false;      // ended, failed or cancelled: no more batches
   std::atomic<bool> cancelled{false};
@@ -278,9 +278,9 @@ struct DataLoader::Epoch : std::enable_shared_from_this<DataLoader::Epoch> {
         try {
           options.transform(row(batch.x, r), row(batch.y, r), rng);
         } catch (const std::exception& e) {
-          std::throw_with_nested(Error(detail::str_cat("DataLoader: transform failed on sample ",
-                                                       i, " of batch ", b, " (epoch ", epoch,
-                                                       "): ", e.what())));
+          std::throw_with_nested(
+              Error(detail::str_cat("DataLoader: transform failed on sample ", i, " of batch ", b,
+                                    " (epoch ", epoch, "): ", e.what())));
         }
       }
     }
@@ -318,9 +318,9 @@ struct DataLoader::Epoch : std::enable_shared_from_this<DataLoader::Epoch> {
         try {
           dataset->get(i, row(batch.x, r), row(batch.y, r));
         } catch (const std::exception& e) {
-          std::throw_with_nested(Error(detail::str_cat("DataLoader: dataset failed on sample ", i,
-                                                       " of batch ", b, " (epoch ", epoch,
-                                                       "): ", e.what())));
+          std::throw_with_nested(
+              Error(detail::str_cat("DataLoader: dataset failed on sample ", i, " of batch ", b,
+                                    " (epoch ", epoch, "): ", e.what())));
         }
       }
     }
@@ -343,9 +343,9 @@ struct DataLoader::Epoch : std::enable_shared_from_this<DataLoader::Epoch> {
         batch.indices.push_back(stream_position++);
       }
     } catch (const std::exception& e) {
-      std::throw_with_nested(Error(detail::str_cat("DataLoader: stream failed on sample ",
-                                                   stream_position, " of batch ", b, " (epoch ",
-                                                   epoch, "): ", e.what())));
+      std::throw_with_nested(
+          Error(detail::str_cat("DataLoader: stream failed on sample ", stream_position,
+                                " of batch ", b, " (epoch ", epoch, "): ", e.what())));
     }
     const bool ended = n < want;
     {
@@ -379,8 +379,8 @@ struct DataLoader::Epoch : std::enable_shared_from_this<DataLoader::Epoch> {
     schedule(lock);
     Slot& s = slot_of(current);
     auto ready = [&] {
-      return s.batch_index == current && (s.state == State::Ready || s.state == State::Failed ||
-                                          s.state == State::End);
+      return s.batch_index == current &&
+             (s.state == State::Ready || s.state == State::Failed || s.state == State::End);
     };
     if (options.timeout.count() > 0) {
       if (!changed.wait_for(lock, options.timeout, ready)) {
@@ -457,7 +457,8 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
                    "DataLoader: sampler option is mutually exclusive with shuffle");
     std::shared_ptr<const Sampler> sampler = o.sampler;
     if (!sampler && o.shuffle) {
-      sampler = std::make_shared<RandomSampler>(dataset_->size(), RandomSamplerOptions{.seed = seed_});
+      sampler =
+          std::make_shared<RandomSampler>(dataset_->size(), RandomSamplerOptions{.seed = seed_});
     } else if (!sampler) {
       sampler = std::make_shared<SequentialSampler>(dataset_->size());
     }

@@ -33,8 +33,8 @@ RandomSampler::RandomSampler(Index n, RandomSamplerOptions options) : n_(n), opt
                  "RandomSampler: num_samples should be a positive integer value, but got "
                  "num_samples=",
                  num_samples_);
-  LOCKSTEP_CHECK(!options.replacement || n > 0 || num_samples_ == 0,
-                 "RandomSampler: cannot draw ", num_samples_, " samples from an empty dataset");
+  LOCKSTEP_CHECK(!options.replacement || n > 0 || num_samples_ == 0, "RandomSampler: cannot draw ",
+                 num_samples_, " samples from an empty dataset");
 }
 
 std::vector<Index> RandomSampler::indices(Index epoch) const {
@@ -82,9 +82,8 @@ WeightedRandomSampler::WeightedRandomSampler(std::vector<double> weights, Index 
   double total = 0;
   Index positive = 0;
   for (std::size_t i = 0; i < weights_.size(); ++i) {
-    LOCKSTEP_CHECK(std::isfinite(weights_[i]) && weights_[i] >= 0,
-                   "WeightedRandomSampler: weight ", i, " is ", weights_[i],
-                   " (weights must be finite and >= 0)");
+    LOCKSTEP_CHECK(std::isfinite(weights_[i]) && weights_[i] >= 0, "WeightedRandomSampler: weight ",
+                   i, " is ", weights_[i], " (weights must be finite and >= 0)");
     total += weights_[i];
     positive += weights_[i] > 0;
     cumulative_.push_back(total);
@@ -157,8 +156,7 @@ std::vector<Index> DistributedSampler::indices(Index epoch) const {
   return mine;
 }
 
-BatchSampler::BatchSampler(std::shared_ptr<const Sampler> sampler, Index batch_size,
-                           bool drop_last)
+BatchSampler::BatchSampler(std::shared_ptr<const Sampler> sampler, Index batch_size, bool drop_last)
     : sampler_(std::move(sampler)), batch_size_(batch_size), drop_last_(drop_last) {
   LOCKSTEP_CHECK(sampler_ != nullptr, "BatchSampler: null sampler");
   LOCKSTEP_CHECK(batch_size > 0,

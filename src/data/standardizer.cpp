@@ -7,8 +7,8 @@
 namespace lockstep {
 
 Standardizer& Standardizer::fit(const Tensor& data) {
-  LOCKSTEP_CHECK(data.defined() && data.rows() > 0, "Standardizer::fit needs at least one row, got shape ",
-                 data.shape());
+  LOCKSTEP_CHECK(data.defined() && data.rows() > 0,
+                 "Standardizer::fit needs at least one row, got shape ", data.shape());
   const Index n = data.rows(), d = data.cols();
   std::vector<float> mean(static_cast<std::size_t>(d)), stddev(static_cast<std::size_t>(d));
   for (Index c = 0; c < d; ++c) {

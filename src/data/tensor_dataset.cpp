@@ -19,10 +19,10 @@ TensorDataset::TensorDataset(Tensor features, Tensor targets)
 void TensorDataset::get(Index index, std::span<float> x, std::span<float> y) const {
   LOCKSTEP_CHECK(index >= 0 && index < size(), "TensorDataset: index ", index,
                  " is out of range for ", size(), " samples");
-  LOCKSTEP_CHECK(static_cast<Index>(x.size()) == feature_dim() &&
-                     static_cast<Index>(y.size()) == target_dim(),
-                 "TensorDataset::get: buffers of ", x.size(), " and ", y.size(),
-                 " floats for a sample of ", feature_dim(), " and ", target_dim());
+  LOCKSTEP_CHECK(
+      static_cast<Index>(x.size()) == feature_dim() && static_cast<Index>(y.size()) == target_dim(),
+      "TensorDataset::get: buffers of ", x.size(), " and ", y.size(), " floats for a sample of ",
+      feature_dim(), " and ", target_dim());
   const float* xr = features_.data() + index * feature_dim();
   const float* yr = targets_.data() + index * target_dim();
   std::copy(xr, xr + feature_dim(), x.begin());

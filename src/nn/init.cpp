@@ -29,11 +29,16 @@ void linear_default_(Tensor& weight, Tensor& bias, Generator& gen) {
 
 const char* to_string(Nonlinearity n) {
   switch (n) {
-    case Nonlinearity::Linear: return "linear";
-    case Nonlinearity::Sigmoid: return "sigmoid";
-    case Nonlinearity::Tanh: return "tanh";
-    case Nonlinearity::Relu: return "relu";
-    case Nonlinearity::LeakyRelu: return "leaky_relu";
+    case Nonlinearity::Linear:
+      return "linear";
+    case Nonlinearity::Sigmoid:
+      return "sigmoid";
+    case Nonlinearity::Tanh:
+      return "tanh";
+    case Nonlinearity::Relu:
+      return "relu";
+    case Nonlinearity::LeakyRelu:
+      return "leaky_relu";
   }
   return "?";
 }
@@ -41,9 +46,12 @@ const char* to_string(Nonlinearity n) {
 float calculate_gain(Nonlinearity nonlinearity, float param) {
   switch (nonlinearity) {
     case Nonlinearity::Linear:
-    case Nonlinearity::Sigmoid: return 1.0f;
-    case Nonlinearity::Tanh: return 5.0f / 3.0f;
-    case Nonlinearity::Relu: return std::sqrt(2.0f);
+    case Nonlinearity::Sigmoid:
+      return 1.0f;
+    case Nonlinearity::Tanh:
+      return 5.0f / 3.0f;
+    case Nonlinearity::Relu:
+      return std::sqrt(2.0f);
     case Nonlinearity::LeakyRelu:
       LOCKSTEP_CHECK(std::isfinite(param), "calculate_gain: negative_slope ", param,
                      " is not a valid number");
@@ -70,17 +78,14 @@ float xavier_std(const Tensor& t, float gain, const char* op) {
 
 }  // namespace
 
-void kaiming_uniform_(Tensor& t, float a, FanMode mode, Nonlinearity nonlinearity,
-                      Generator& gen) {
+void kaiming_uniform_(Tensor& t, float a, FanMode mode, Nonlinearity nonlinearity, Generator& gen) {
   if (t.numel() == 0) return;
   // A uniform on [-b, b] has standard deviation b / sqrt(3).
-  const float bound =
-      std::sqrt(3.0f) * kaiming_std(t, a, mode, nonlinearity, "kaiming_uniform_");
+  const float bound = std::sqrt(3.0f) * kaiming_std(t, a, mode, nonlinearity, "kaiming_uniform_");
   uniform_(t, -bound, bound, gen);
 }
 
-void kaiming_normal_(Tensor& t, float a, FanMode mode, Nonlinearity nonlinearity,
-                     Generator& gen) {
+void kaiming_normal_(Tensor& t, float a, FanMode mode, Nonlinearity nonlinearity, Generator& gen) {
   if (t.numel() == 0) return;
   normal_(t, 0.0f, kaiming_std(t, a, mode, nonlinearity, "kaiming_normal_"), gen);
 }

@@ -21,8 +21,8 @@ Linear::Linear(Index in_features, Index out_features, LinearOptions options)
 Var Linear::forward(const Var& input) {
   LOCKSTEP_CHECK(input.defined(), "Linear: undefined input");
   LOCKSTEP_CHECK(input.cols() == in_features_, "Linear(", in_features_, ", ", out_features_,
-                 "): input of shape ", input.shape(), " has ", input.cols(),
-                 " features, expected ", in_features_);
+                 "): input of shape ", input.shape(), " has ", input.cols(), " features, expected ",
+                 in_features_);
   return linear(input, weight_, bias_);
 }
 

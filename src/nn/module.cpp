@@ -5,13 +5,14 @@
 namespace lockstep {
 
 namespace {
-void check_name(const std::string& name,
-                const std::vector<std::pair<std::string, Var>>& params,
+void check_name(const std::string& name, const std::vector<std::pair<std::string, Var>>& params,
                 const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children) {
   LOCKSTEP_CHECK(!name.empty() && name.find('.') == std::string::npos,
                  "invalid parameter or module name '", name, "' (non-empty, no '.')");
-  for (const auto& [n, _] : params) LOCKSTEP_CHECK(n != name, "name '", name, "' is already a parameter");
-  for (const auto& [n, _] : children) LOCKSTEP_CHECK(n != name, "name '", name, "' is already a module");
+  for (const auto& [n, _] : params)
+    LOCKSTEP_CHECK(n != name, "name '", name, "' is already a parameter");
+  for (const auto& [n, _] : children)
+    LOCKSTEP_CHECK(n != name, "name '", name, "' is already a module");
 }
 }  // namespace
 

@@ -1,10 +1,9 @@
 #include "lockstep/optim/optimizer.hpp"
 
-#include "lockstep/autograd/grad_mode.hpp"
-
 #include <cmath>
 #include <string>
 
+#include "lockstep/autograd/grad_mode.hpp"
 #include "lockstep/core/error.hpp"
 
 namespace lockstep {

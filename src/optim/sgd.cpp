@@ -9,8 +9,7 @@ namespace lockstep {
 
 void SGDOptions::validate() const {
   LOCKSTEP_CHECK(std::isfinite(lr_) && lr_ >= 0, "Invalid learning rate: ", lr_);
-  LOCKSTEP_CHECK(std::isfinite(momentum_) && momentum_ >= 0, "Invalid momentum value: ",
-                 momentum_);
+  LOCKSTEP_CHECK(std::isfinite(momentum_) && momentum_ >= 0, "Invalid momentum value: ", momentum_);
   LOCKSTEP_CHECK(std::isfinite(dampening_), "Invalid dampening value: ", dampening_);
   LOCKSTEP_CHECK(std::isfinite(weight_decay_) && weight_decay_ >= 0,
                  "Invalid weight_decay value: ", weight_decay_);

@@ -136,8 +136,8 @@ const float* DataParallel::reduce_node(Index lo, Index hi, Index begin, Index en
 const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   const auto start = Clock::now();
   // After a stall a replica may still be reading the last batch: touch nothing, just say so.
-  LOCKSTEP_CHECK(group_->broken().empty(), "DataParallel: the replica group is unusable: ",
-                 group_->broken());
+  LOCKSTEP_CHECK(group_->broken().empty(),
+                 "DataParallel: the replica group is unusable: ", group_->broken());
   LOCKSTEP_CHECK(x.defined() && y.defined(), "DataParallel::step: undefined batch");
   LOCKSTEP_CHECK(x.rows() == y.rows(), "DataParallel::step: features have shape ", x.shape(),
                  " and targets ", y.shape(), " (they need the same number of rows)");
@@ -229,9 +229,15 @@ void DataParallel::all_reduce_phase(int r) {
     } else {
       Eigen::Map<const Eigen::ArrayXf> s(sum + t0, t1 - t0);
       if (first) {
-        if (scale == 1.0f) g = s; else g = s * scale;
+        if (scale == 1.0f)
+          g = s;
+        else
+          g = s * scale;
       } else {
-        if (scale == 1.0f) g += s; else g = (g + s) * scale;
+        if (scale == 1.0f)
+          g += s;
+        else
+          g = (g + s) * scale;
       }
     }
     if (fused_update) update_range(t0, t1);

@@ -14,8 +14,7 @@ FlatParameters::FlatParameters(std::vector<Var> params) : params_(std::move(para
     const Var& p = params_[i];
     LOCKSTEP_CHECK(p.defined() && p.is_leaf(), "FlatParameters: parameter ", i,
                    " is not a defined leaf");
-    LOCKSTEP_CHECK(seen.insert(p.impl()).second, "FlatParameters: parameter ", i,
-                   " appears twice");
+    LOCKSTEP_CHECK(seen.insert(p.impl()).second, "FlatParameters: parameter ", i, " appears twice");
     offsets_.push_back(size_);
     const Index n = p.value().numel();
     size_ += (n + kAlignFloats - 1) / kAlignFloats * kAlignFloats;

@@ -1,8 +1,8 @@
 #include "lockstep/parallel/replica_group.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <algorithm>
 #include <exception>
 #include <mutex>
 #include <string>
@@ -82,9 +82,9 @@ ReplicaGroup::~ReplicaGroup() {
     state_->stop = true;
     // After a stall, give the late replicas a moment to come back, so they can be joined.
     if (!state_->broken.empty()) {
-      stuck = !state_->done.wait_for(lock, std::max(state_->stall_timeout,
-                                                    std::chrono::milliseconds(100)),
-                                     [&] { return state_->remaining.load() == 0; });
+      stuck = !state_->done.wait_for(
+          lock, std::max(state_->stall_timeout, std::chrono::milliseconds(100)),
+          [&] { return state_->remaining.load() == 0; });
     }
   }
   state_->start.notify_all();

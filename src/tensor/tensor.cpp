@@ -47,9 +47,8 @@ Tensor Tensor::from_data(const float* data, Shape shape) {
 }
 
 Tensor Tensor::from_vector(std::span<const float> values, Shape shape) {
-  LOCKSTEP_CHECK(static_cast<Index>(values.size()) == shape.numel(), "from_vector: ",
-                 values.size(), " values cannot fill shape ", shape, " (", shape.numel(),
-                 " elements)");
+  LOCKSTEP_CHECK(static_cast<Index>(values.size()) == shape.numel(), "from_vector: ", values.size(),
+                 " values cannot fill shape ", shape, " (", shape.numel(), " elements)");
   return from_data(values.data(), shape);
 }
 
@@ -67,8 +66,8 @@ Tensor Tensor::from_rows(std::initializer_list<std::initializer_list<float>> row
   Tensor t(Shape{r, c});
   Index i = 0;
   for (const auto& row : rows) {
-    LOCKSTEP_CHECK(static_cast<Index>(row.size()) == c, "from_rows: row ", i, " has ",
-                   row.size(), " values, row 0 has ", c);
+    LOCKSTEP_CHECK(static_cast<Index>(row.size()) == c, "from_rows: row ", i, " has ", row.size(),
+                   " values, row 0 has ", c);
     std::copy(row.begin(), row.end(), t.data_ + i * c);
     ++i;
   }
@@ -122,16 +121,14 @@ Tensor Tensor::reshape(Shape shape) const {
 void Tensor::fill_(float value) { std::fill(data_, data_ + numel(), value); }
 
 void Tensor::add_(const Tensor& other, float alpha) {
-  LOCKSTEP_CHECK(other.shape() == shape_, "add_: shapes differ: ", shape_, " and ",
-                 other.shape());
+  LOCKSTEP_CHECK(other.shape() == shape_, "add_: shapes differ: ", shape_, " and ", other.shape());
   map() += alpha * other.map();
 }
 
 void Tensor::mul_(float factor) { map() *= factor; }
 
 void Tensor::copy_(const Tensor& other) {
-  LOCKSTEP_CHECK(other.shape() == shape_, "copy_: shapes differ: ", shape_, " and ",
-                 other.shape());
+  LOCKSTEP_CHECK(other.shape() == shape_, "copy_: shapes differ: ", shape_, " and ", other.shape());
   if (numel() > 0 && other.data_ != data_)
     std::memmove(data_, other.data_, static_cast<std::size_t>(numel()) * sizeof(float));
 }

@@ -47,9 +47,9 @@ void save_checkpoint(const std::filesystem::path& dir, const Module& model,
                                 {"step", p.step},
                                 {"epoch_loss_sum", p.epoch_loss_sum},
                                 {"epoch_samples", p.epoch_samples}};
-  write_safetensors(checkpoint_file(dir), entries,
-                    {{"lockstep_checkpoint", "1"}, {"config", config_json},
-                     {"progress", progress.dump()}});
+  write_safetensors(
+      checkpoint_file(dir), entries,
+      {{"lockstep_checkpoint", "1"}, {"config", config_json}, {"progress", progress.dump()}});
 }
 
 Checkpoint read_checkpoint(const std::filesystem::path& dir) {
@@ -60,8 +60,9 @@ Checkpoint read_checkpoint(const std::filesystem::path& dir) {
   ck.path = path.string();
   ck.file = read_safetensors(path);
   const auto& meta = ck.file.metadata;
-  LOCKSTEP_CHECK(meta.count("lockstep_checkpoint") && meta.count("config") && meta.count("progress"),
-                 ck.path, ": not a lockstep training checkpoint");
+  LOCKSTEP_CHECK(
+      meta.count("lockstep_checkpoint") && meta.count("config") && meta.count("progress"), ck.path,
+      ": not a lockstep training checkpoint");
   ck.config_json = meta.at("config");
   try {
     const auto j = nlohmann::json::parse(meta.at("progress"));

@@ -46,18 +46,17 @@ void TrainConfig::validate() const {
   LOCKSTEP_CHECK(std::isfinite(clip_grad_norm) && clip_grad_norm >= 0,
                  "--clip-grad-norm must be >= 0, got ", clip_grad_norm);
   LOCKSTEP_CHECK(max_steps >= 0, "--max-steps must be >= 0, got ", max_steps);
-  LOCKSTEP_CHECK(micro_shards >= 1 && micro_shards <= 1024 &&
-                     std::has_single_bit(unsigned(micro_shards)),
-                 "--micro-shards must be a power of two in [1, 1024], got ", micro_shards);
-  LOCKSTEP_CHECK(threads >= 0 && threads <= micro_shards, "--threads must be in [0, ",
-                 micro_shards, "] (at most --micro-shards; 0 = all cores), got ", threads);
+  LOCKSTEP_CHECK(
+      micro_shards >= 1 && micro_shards <= 1024 && std::has_single_bit(unsigned(micro_shards)),
+      "--micro-shards must be a power of two in [1, 1024], got ", micro_shards);
+  LOCKSTEP_CHECK(threads >= 0 && threads <= micro_shards, "--threads must be in [0, ", micro_shards,
+                 "] (at most --micro-shards; 0 = all cores), got ", threads);
   LOCKSTEP_CHECK(loader_workers >= 0 && loader_workers <= 256,
                  "--loader-workers must be in [0, 256], got ", loader_workers);
   LOCKSTEP_CHECK(prefetch >= 1 && prefetch <= 64, "--prefetch must be in [1, 64], got ", prefetch);
   LOCKSTEP_CHECK(checkpoint_every >= 0, "--checkpoint-every must be >= 0, got ", checkpoint_every);
   LOCKSTEP_CHECK(log_every >= 0, "--log-every must be >= 0, got ", log_every);
-  LOCKSTEP_CHECK(stop_after_steps >= 0, "--stop-after-steps must be >= 0, got ",
-                 stop_after_steps);
+  LOCKSTEP_CHECK(stop_after_steps >= 0, "--stop-after-steps must be >= 0, got ", stop_after_steps);
 }
 
 int TrainConfig::resolved_threads() const {
@@ -68,12 +67,13 @@ int TrainConfig::resolved_threads() const {
 
 namespace {
 // The fields that decide the result; output, threads and loader settings are not among them.
-#define LOCKSTEP_CONFIG_FIELDS(X)                                                            \
-  X(data) X(labels) X(target) X(task) X(val_split) X(val) X(val_labels) X(standardize)       \
-  X(samples) X(features) X(classes) X(model) X(activation) X(dropout) X(init) X(loss)        \
-  X(optimizer) X(lr) X(momentum) X(nesterov) X(weight_decay) X(batch_size) X(epochs)         \
-  X(accumulate) X(schedule) X(lr_step_size) X(lr_gamma) X(warmup_steps) X(clip_grad_norm)    \
-  X(seed) X(shuffle) X(max_steps) X(micro_shards)
+#define LOCKSTEP_CONFIG_FIELDS(X)                                                                 \
+  X(data)                                                                                         \
+  X(labels) X(target) X(task) X(val_split) X(val) X(val_labels) X(standardize) X(samples)         \
+      X(features) X(classes) X(model) X(activation) X(dropout) X(init) X(loss) X(optimizer) X(lr) \
+          X(momentum) X(nesterov) X(weight_decay) X(batch_size) X(epochs) X(accumulate)           \
+              X(schedule) X(lr_step_size) X(lr_gamma) X(warmup_steps) X(clip_grad_norm) X(seed)   \
+                  X(shuffle) X(max_steps) X(micro_shards)
 }  // namespace
 
 std::string config_to_json(const TrainConfig& c) {

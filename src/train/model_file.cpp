@@ -63,10 +63,10 @@ ModelInfo model_info_from_metadata(const SafetensorsMetadata& meta, const std::s
     if (auto m = get("standardize_mean", false); !m.is_null()) {
       info.mean = m.get<std::vector<float>>();
       info.stddev = get("standardize_std", true).get<std::vector<float>>();
-      LOCKSTEP_CHECK(info.mean.size() == info.stddev.size() &&
-                         Index(info.mean.size()) == info.spec.inputs,
-                     source, ": standardization statistics do not match the model's ",
-                     info.spec.inputs, " inputs");
+      LOCKSTEP_CHECK(
+          info.mean.size() == info.stddev.size() && Index(info.mean.size()) == info.spec.inputs,
+          source, ": standardization statistics do not match the model's ", info.spec.inputs,
+          " inputs");
     }
     if (info.classification) {
       info.class_names = get("class_names", true).get<std::vector<std::string>>();
@@ -83,7 +83,8 @@ ModelInfo model_info_from_metadata(const SafetensorsMetadata& meta, const std::s
   return info;
 }
 
-void save_model_file(const std::filesystem::path& path, const Module& model, const ModelInfo& info) {
+void save_model_file(const std::filesystem::path& path, const Module& model,
+                     const ModelInfo& info) {
   save_module(path, model, model_metadata(info));
 }
 

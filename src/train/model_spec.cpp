@@ -24,10 +24,9 @@ std::vector<Index> parse_hidden_layers(const std::string& model) {
     const std::string_view part = rest.substr(0, comma);
     long long width = 0;
     const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), width);
-    LOCKSTEP_CHECK(ec == std::errc() && end == part.data() + part.size() && width >= 1 &&
-                       width <= (1 << 20),
-                   "--model: '", part, "' in '", model,
-                   "' is not a layer width (an integer in [1, 1048576])");
+    LOCKSTEP_CHECK(
+        ec == std::errc() && end == part.data() + part.size() && width >= 1 && width <= (1 << 20),
+        "--model: '", part, "' in '", model, "' is not a layer width (an integer in [1, 1048576])");
     hidden.push_back(Index(width));
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
@@ -36,8 +35,9 @@ std::vector<Index> parse_hidden_layers(const std::string& model) {
 }
 
 BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed) {
-  LOCKSTEP_CHECK(spec.inputs >= 1 && spec.outputs >= 1, "model: inputs and outputs must be >= 1, got ",
-                 spec.inputs, " and ", spec.outputs);
+  LOCKSTEP_CHECK(spec.inputs >= 1 && spec.outputs >= 1,
+                 "model: inputs and outputs must be >= 1, got ", spec.inputs, " and ",
+                 spec.outputs);
   const std::vector<Index> hidden = parse_hidden_layers(spec.model);
   BuiltModel m;
   m.net = std::make_shared<Sequential>();
@@ -54,9 +54,11 @@ BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed) {
     else if (spec.activation == "tanh")
       m.net->push_back(std::make_shared<Tanh>());
     else
-      LOCKSTEP_CHECK(false, "--activation must be relu, sigmoid or tanh, got '", spec.activation, "'");
+      LOCKSTEP_CHECK(false, "--activation must be relu, sigmoid or tanh, got '", spec.activation,
+                     "'");
     if (spec.dropout > 0)
-      m.net->push_back(std::make_shared<RowDropout>(float(spec.dropout), seed, layer++, m.dropout_step));
+      m.net->push_back(
+          std::make_shared<RowDropout>(float(spec.dropout), seed, layer++, m.dropout_step));
     in = width;
   }
   m.net->push_back(std::make_shared<Linear>(in, spec.outputs, LinearOptions{.generator = &gen}));
@@ -78,8 +80,11 @@ std::string describe(const ModelSpec& spec) {
 }
 
 std::string model_spec_to_json(const ModelSpec& s) {
-  nlohmann::json j{{"model", s.model},   {"activation", s.activation}, {"dropout", s.dropout},
-                   {"inputs", s.inputs}, {"outputs", s.outputs}};
+  nlohmann::json j{{"model", s.model},
+                   {"activation", s.activation},
+                   {"dropout", s.dropout},
+                   {"inputs", s.inputs},
+                   {"outputs", s.outputs}};
   return j.dump();
 }
 

@@ -22,7 +22,8 @@ namespace lockstep {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool is_builtin(const std::string& name) {
@@ -49,8 +50,8 @@ void integer_classes(LabeledData& d, const std::string& source) {
   Index max_label = 0;
   for (Index i = 0; i < d.y.rows(); ++i) {
     const float v = d.y(i, 0);
-    LOCKSTEP_CHECK(std::isfinite(v) && v >= 0 && v == std::floor(v) && v < 1e6f, source,
-                   " row ", i, ": class label ", v, " is not an integer in [0, 1000000)");
+    LOCKSTEP_CHECK(std::isfinite(v) && v >= 0 && v == std::floor(v) && v < 1e6f, source, " row ", i,
+                   ": class label ", v, " is not an integer in [0, 1000000)");
     max_label = std::max(max_label, Index(v));
   }
   d.classification = true;
@@ -92,7 +93,8 @@ LabeledData load_labeled_data(const DataSource& src) {
   if (p == "synthetic-classification" || p == "synthetic-regression") {
     std::unique_ptr<Dataset> ds;
     if (p == "synthetic-classification")
-      ds = std::make_unique<SyntheticClassification>(src.samples, src.features, src.classes, src.seed);
+      ds = std::make_unique<SyntheticClassification>(src.samples, src.features, src.classes,
+                                                     src.seed);
     else
       ds = std::make_unique<SyntheticRegression>(src.samples, src.features, src.seed);
     d.x = Tensor(ds->size(), ds->feature_dim());

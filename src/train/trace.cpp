@@ -24,9 +24,10 @@ void TraceRecorder::complete(const char* name, int tid, double start_us, double 
 
 int TraceRecorder::worker_tid() {
   std::lock_guard lock(mutex_);
-  auto [it, inserted] = workers_.try_emplace(std::this_thread::get_id(),
-                                             kWorkerBase + int(workers_.size()));
-  if (inserted) thread_names_[it->second] = "loader worker " + std::to_string(it->second - kWorkerBase);
+  auto [it, inserted] =
+      workers_.try_emplace(std::this_thread::get_id(), kWorkerBase + int(workers_.size()));
+  if (inserted)
+    thread_names_[it->second] = "loader worker " + std::to_string(it->second - kWorkerBase);
   return it->second;
 }
 

@@ -30,7 +30,9 @@ namespace lockstep {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // Stream keys of Generator::derive(seed, {key}) for the run's independent random streams.
 constexpr std::uint64_t kInitStream = 0x1A17ULL;
@@ -38,13 +40,14 @@ constexpr std::uint64_t kLoaderStream = 0x10ADULL;
 
 std::unique_ptr<Optimizer> make_optimizer(const TrainConfig& c, std::vector<Var> params) {
   if (c.optimizer == "sgd")
-    return std::make_unique<SGD>(std::move(params), SGDOptions(c.lr)
-                                                        .momentum(c.momentum)
-                                                        .nesterov(c.nesterov)
-                                                        .weight_decay(c.weight_decay));
+    return std::make_unique<SGD>(
+        std::move(params),
+        SGDOptions(c.lr).momentum(c.momentum).nesterov(c.nesterov).weight_decay(c.weight_decay));
   if (c.optimizer == "adam")
-    return std::make_unique<Adam>(std::move(params), AdamOptions(c.lr).weight_decay(c.weight_decay));
-  return std::make_unique<AdamW>(std::move(params), AdamWOptions(c.lr).weight_decay(c.weight_decay));
+    return std::make_unique<Adam>(std::move(params),
+                                  AdamOptions(c.lr).weight_decay(c.weight_decay));
+  return std::make_unique<AdamW>(std::move(params),
+                                 AdamWOptions(c.lr).weight_decay(c.weight_decay));
 }
 
 std::unique_ptr<LRScheduler> make_schedule(const TrainConfig& c, Optimizer& opt,
@@ -166,8 +169,8 @@ TrainResult Trainer::run() {
   auto optimizer = make_optimizer(c, model.parameters());
   auto schedule = make_schedule(c, *optimizer, total_steps);
   double grad_norm = std::numeric_limits<double>::quiet_NaN();
-  DataParallelOptions dp_options{.threads = threads, .micro_shards = c.micro_shards,
-                                 .accumulate = c.accumulate};
+  DataParallelOptions dp_options{
+      .threads = threads, .micro_shards = c.micro_shards, .accumulate = c.accumulate};
   if (c.clip_grad_norm > 0) {
     const std::vector<Var> params = model.parameters();
     dp_options.before_update = [params, &grad_norm, max = c.clip_grad_norm] {
@@ -329,9 +332,8 @@ TrainResult Trainer::run() {
           const double elapsed = since(train_start);
           const double rate = double(samples_this_run) / std::max(elapsed, 1e-9);
           const double steps_done_here = double(total.steps);
-          const double eta = steps_done_here > 0
-                                 ? elapsed / steps_done_here * double(total_steps - step)
-                                 : 0.0;
+          const double eta =
+              steps_done_here > 0 ? elapsed / steps_done_here * double(total_steps - step) : 0.0;
           std::fprintf(output_.progress,
                        "\r\033[KEpoch %lld/%lld  batch %lld/%lld  loss %.4f  %.0f samples/s  "
                        "ETA %s",
@@ -356,9 +358,9 @@ TrainResult Trainer::run() {
     result.train_loss = train_loss;
     const double val_t0 = trace.now_us();
     if (data.has_val()) {
-      EvalResult v = evaluate(model, loss_fn, data.x_val, data.y_val,
-                              data.classification ? Index(data.class_names.size()) : 0,
-                              data.class_names);
+      EvalResult v =
+          evaluate(model, loss_fn, data.x_val, data.y_val,
+                   data.classification ? Index(data.class_names.size()) : 0, data.class_names);
       result.val_loss = v.loss;
       if (data.classification) result.val_accuracy = v.accuracy;
       trace.complete("validation", TraceRecorder::kMainThread, val_t0, trace.now_us() - val_t0);
@@ -379,16 +381,17 @@ TrainResult Trainer::run() {
     if (!epoch_finished) line += "  (stopped at --max-steps)";
     say("%s\n", line.c_str());
     if (out) std::fflush(out);
-    metrics.record({{"type", "epoch"}},
-                   {{"step", double(step)},
-                    {"epoch", double(epoch + 1)},
-                    {"loss", train_loss},
-                    {"lr", optimizer->lr()},
-                    {"samples_per_s", double(epoch_samples - (resumed_epoch ? progress.epoch_samples : 0)) /
-                                          std::max(since(epoch_start), 1e-9)},
-                    {"epoch_s", since(epoch_start)},
-                    {"val_loss", result.val_loss},
-                    {"val_accuracy", result.val_accuracy}});
+    metrics.record(
+        {{"type", "epoch"}},
+        {{"step", double(step)},
+         {"epoch", double(epoch + 1)},
+         {"loss", train_loss},
+         {"lr", optimizer->lr()},
+         {"samples_per_s", double(epoch_samples - (resumed_epoch ? progress.epoch_samples : 0)) /
+                               std::max(since(epoch_start), 1e-9)},
+         {"epoch_s", since(epoch_start)},
+         {"val_loss", result.val_loss},
+         {"val_accuracy", result.val_accuracy}});
     if (!done && c.checkpoint_every == 0 && batches_since_step == 0)
       write_checkpoint({epoch + 1, 0, step, 0.0, 0});
   }
@@ -435,7 +438,8 @@ TrainResult Trainer::run() {
   // --- summary
   const double wall = since(run_start);
   const double busy = std::max(result.seconds, 1e-12);
-  const double sync = std::max(0.0, total.step_total - total.forward_backward - total.reduce_update);
+  const double sync =
+      std::max(0.0, total.step_total - total.forward_backward - total.reduce_update);
   const double other = std::max(0.0, busy - total.data_wait - total.step_total);
   say("done: %lld steps in %.2f s, %.0f samples/s (%d replicas, %d loader workers)\n",
       (long long)(step - progress.step), result.seconds, result.samples_per_s, threads,

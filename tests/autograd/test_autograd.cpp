@@ -49,9 +49,7 @@ TEST(Autograd, NoGradGuardRecordsNothingAndRestores) {
     Var y = w * 3.0f;
     EXPECT_FALSE(y.requires_grad());
     EXPECT_TRUE(y.is_leaf());
-    {
-      NoGradGuard nested;
-    }
+    { NoGradGuard nested; }
     EXPECT_FALSE(is_grad_enabled());
     EXPECT_THROW(y.backward(), Error);
   }

@@ -104,18 +104,53 @@ bool contains(const std::string& s, const std::string& part) {
 TEST_F(Cli, HelpListsCommandsAndEveryTrainFlagWithDefaults) {
   Outcome top = run({"--help"});
   EXPECT_EQ(top.status, 0);
-  for (const char* cmd : {"train", "eval", "predict", "inspect"}) EXPECT_TRUE(contains(top.out, cmd));
+  for (const char* cmd : {"train", "eval", "predict", "inspect"})
+    EXPECT_TRUE(contains(top.out, cmd));
   Outcome train = run({"train", "--help"});
   EXPECT_EQ(train.status, 0);
-  for (const char* flag :
-       {"--data", "--labels", "--target", "--task", "--val-split", "--val", "--standardize",
-        "--no-standardize", "--samples", "--features", "--classes", "--model", "--activation",
-        "--dropout", "--init", "--loss", "--optimizer", "--lr", "--momentum", "--nesterov",
-        "--weight-decay", "--batch-size", "--epochs", "--accumulate", "--schedule",
-        "--warmup-steps", "--clip-grad-norm", "--seed", "--shuffle", "--no-shuffle",
-        "--max-steps", "--threads", "--loader-workers", "--prefetch", "--save",
-        "--checkpoint-dir", "--checkpoint-every", "--resume", "--metrics", "--trace",
-        "--log-every", "--quiet", "--config"})
+  for (const char* flag : {"--data",
+                           "--labels",
+                           "--target",
+                           "--task",
+                           "--val-split",
+                           "--val",
+                           "--standardize",
+                           "--no-standardize",
+                           "--samples",
+                           "--features",
+                           "--classes",
+                           "--model",
+                           "--activation",
+                           "--dropout",
+                           "--init",
+                           "--loss",
+                           "--optimizer",
+                           "--lr",
+                           "--momentum",
+                           "--nesterov",
+                           "--weight-decay",
+                           "--batch-size",
+                           "--epochs",
+                           "--accumulate",
+                           "--schedule",
+                           "--warmup-steps",
+                           "--clip-grad-norm",
+                           "--seed",
+                           "--shuffle",
+                           "--no-shuffle",
+                           "--max-steps",
+                           "--threads",
+                           "--loader-workers",
+                           "--prefetch",
+                           "--save",
+                           "--checkpoint-dir",
+                           "--checkpoint-every",
+                           "--resume",
+                           "--metrics",
+                           "--trace",
+                           "--log-every",
+                           "--quiet",
+                           "--config"})
     EXPECT_TRUE(contains(train.out, flag)) << flag;
   EXPECT_TRUE(contains(train.out, "--epochs INT=10"));
   EXPECT_TRUE(contains(train.out, "--data TEXT=digits"));
@@ -139,7 +174,7 @@ TEST_F(Cli, DefaultTrainingLearnsDigits) {
 TEST_F(Cli, SaveEvalPredictInspectOnIrisCsv) {
   const std::string csv = std::string(LOCKSTEP_DATA_DIR) + "/iris.csv";
   Outcome t = run({"train", "--data", csv, "--target", "species", "--model", "mlp:16", "--epochs",
-               "30", "--batch-size", "16", "--save", "iris.safetensors", "--threads", "2"});
+                   "30", "--batch-size", "16", "--save", "iris.safetensors", "--threads", "2"});
   ASSERT_EQ(t.status, 0) << t.out;
   ASSERT_TRUE(fs::exists(dir_ / "iris.safetensors"));
   Outcome e = run({"eval", "--model", "iris.safetensors", "--data", "iris"});
@@ -164,7 +199,7 @@ TEST_F(Cli, SaveEvalPredictInspectOnIrisCsv) {
 
 TEST_F(Cli, RegressionHasNoAccuracy) {
   Outcome t = run({"train", "--data", "diabetes", "--model", "linear", "--optimizer", "sgd", "--lr",
-               "0.05", "--epochs", "5", "--save", "d.safetensors", "--threads", "1"});
+                   "0.05", "--epochs", "5", "--save", "d.safetensors", "--threads", "1"});
   ASSERT_EQ(t.status, 0) << t.out;
   EXPECT_FALSE(contains(t.out, "val_accuracy"));
   Outcome e = run({"eval", "--model", "d.safetensors", "--data", "diabetes"});
@@ -206,7 +241,7 @@ TEST_F(Cli, FailedRunOverwritesNothingAndNamesTheStep) {
   std::ofstream(dir_ / "keep.safetensors") << "precious";
   std::ofstream(dir_ / "keep.jsonl") << "precious";
   Outcome r = run({"train", "--data", "diabetes", "--no-standardize", "--optimizer", "sgd", "--lr",
-               "10", "--save", "keep.safetensors", "--metrics", "keep.jsonl", "-q"});
+                   "10", "--save", "keep.safetensors", "--metrics", "keep.jsonl", "-q"});
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "at step")) << r.out;
   EXPECT_EQ(slurp(dir_ / "keep.safetensors"), "precious");
@@ -219,7 +254,7 @@ TEST_F(Cli, MetricsTraceAndConfigFile) {
   std::ofstream(dir_ / "run.json") << R"({"model": "mlp:8", "epochs": 5, "batch_size": 32,
                                           "log-every": 5, "standardize": true})";
   Outcome r = run({"train", "--data", "iris", "--config", "run.json", "--epochs", "2", "--metrics",
-               "m.jsonl", "--trace", "t.json", "--threads", "2", "--loader-workers", "1"});
+                   "m.jsonl", "--trace", "t.json", "--threads", "2", "--loader-workers", "1"});
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_TRUE(contains(r.out, "mlp 4 -> 8 -> 3")) << r.out;  // from the file
   EXPECT_TRUE(contains(r.out, "Epoch 2 Loss")) << r.out;     // the command line wins
@@ -245,18 +280,26 @@ TEST_F(Cli, MetricsTraceAndConfigFile) {
   EXPECT_EQ(steps, 1);  // 120 training samples / 32 = 4 steps per epoch: 8 steps, a line at 5
   const std::string trace = slurp(dir_ / "t.json");
   EXPECT_EQ(trace.rfind("{\"displayTimeUnit\": \"ms\", \"traceEvents\": [", 0), 0u);
-  for (const char* part : {"\"forward/backward\"", "\"all-reduce+update\"", "\"data wait\"",
-                           "\"load batch\"", "\"replica 1\"", "\"loader worker 0\"",
-                           "\"ph\": \"X\"", "\"validation\""})
+  for (const char* part :
+       {"\"forward/backward\"", "\"all-reduce+update\"", "\"data wait\"", "\"load batch\"",
+        "\"replica 1\"", "\"loader worker 0\"", "\"ph\": \"X\"", "\"validation\""})
     EXPECT_TRUE(contains(trace, part)) << part;
-  EXPECT_EQ(std::count(trace.begin(), trace.end(), '{'), std::count(trace.begin(), trace.end(), '}'));
+  EXPECT_EQ(std::count(trace.begin(), trace.end(), '{'),
+            std::count(trace.begin(), trace.end(), '}'));
 }
 
 TEST_F(Cli, ResumeIsBitExactWithOtherThreadCounts) {
-  const std::vector<std::string> run_flags{
-      "train", "--data", "digits", "--dropout", "0.1", "--optimizer", "sgd", "--momentum", "0.9",
-      "--lr", "0.05", "--schedule", "cosine", "--warmup-steps", "5", "--clip-grad-norm", "2",
-      "--accumulate", "2", "--epochs", "3", "-q"};
+  const std::vector<std::string> run_flags{"train",  "--data",
+                                           "digits", "--dropout",
+                                           "0.1",    "--optimizer",
+                                           "sgd",    "--momentum",
+                                           "0.9",    "--lr",
+                                           "0.05",   "--schedule",
+                                           "cosine", "--warmup-steps",
+                                           "5",      "--clip-grad-norm",
+                                           "2",      "--accumulate",
+                                           "2",      "--epochs",
+                                           "3",      "-q"};
   auto with = [&](std::vector<std::string> more) {
     std::vector<std::string> a = run_flags;
     a.insert(a.end(), more.begin(), more.end());
@@ -265,12 +308,13 @@ TEST_F(Cli, ResumeIsBitExactWithOtherThreadCounts) {
   Outcome full = run(with({"--threads", "1", "--save", "full.safetensors"}));
   ASSERT_EQ(full.status, 0) << full.out;
   Outcome part = run(with({"--threads", "2", "--checkpoint-dir", "ck", "--checkpoint-every", "4",
-                       "--stop-after-steps", "13"}));
+                           "--stop-after-steps", "13"}));
   EXPECT_EQ(part.status, 130) << part.out;
   EXPECT_TRUE(contains(part.out, "checkpoint written to ck")) << part.out;
   ASSERT_TRUE(fs::exists(dir_ / "ck" / "checkpoint.safetensors"));
   EXPECT_FALSE(fs::exists(dir_ / "resumed.safetensors"));
-  Outcome rest = run({"train", "--resume", "ck", "--threads", "3", "--save", "resumed.safetensors", "-q"});
+  Outcome rest =
+      run({"train", "--resume", "ck", "--threads", "3", "--save", "resumed.safetensors", "-q"});
   ASSERT_EQ(rest.status, 0) << rest.out;
   const std::string a = slurp(dir_ / "full.safetensors"), b = slurp(dir_ / "resumed.safetensors");
   ASSERT_FALSE(a.empty());

@@ -16,8 +16,6 @@ TEST(Error, CheckThrowsWithStreamedValues) {
 
 TEST(Error, CheckPassesSilently) { EXPECT_NO_THROW(LOCKSTEP_CHECK(1 + 1 == 2, "never")); }
 
-TEST(Error, IsARuntimeError) {
-  EXPECT_THROW(LOCKSTEP_CHECK(false, "x"), std::runtime_error);
-}
+TEST(Error, IsARuntimeError) { EXPECT_THROW(LOCKSTEP_CHECK(false, "x"), std::runtime_error); }
 
 }  // namespace lockstep

@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
-#include <numeric>
 #include <array>
+#include <cmath>
 #include <map>
+#include <numeric>
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/rng.hpp"

@@ -120,8 +120,7 @@ TEST(DataLoader, InvalidOptionsAreErrors) {
     DataLoader(numbered(3), {.batch_size = 0});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("batch_size must be positive, got 0"),
-              std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("batch_size must be positive, got 0"), std::string::npos);
   }
   EXPECT_THROW(DataLoader(std::shared_ptr<const Dataset>(), {}), Error);
 }

@@ -338,10 +338,10 @@ TEST(DataLoaderWorkers, OptionValidation) {
 
 TEST(DataLoaderWorkers, SamplerAndBatchSamplerOptions) {
   auto ds = std::make_shared<Numbered>(10, 1);
-  DataLoader with_sampler(ds, {.batch_size = 3,
-                               .sampler = std::make_shared<SubsetRandomSampler>(
-                                   std::vector<Index>{1, 3, 5, 7}, 9),
-                               .num_workers = 2});
+  DataLoader with_sampler(
+      ds, {.batch_size = 3,
+           .sampler = std::make_shared<SubsetRandomSampler>(std::vector<Index>{1, 3, 5, 7}, 9),
+           .num_workers = 2});
   std::multiset<Index> seen;
   for (const Batch& b : with_sampler)
     for (Index i : b.indices) seen.insert(i);

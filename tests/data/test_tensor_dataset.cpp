@@ -7,7 +7,8 @@ namespace lockstep {
 namespace {
 
 TEST(TensorDataset, GetReturnsMatchingRows) {
-  TensorDataset ds(Tensor::from_rows({{1, 2}, {3, 4}, {5, 6}}), Tensor::column(std::vector<float>{7, 8, 9}));
+  TensorDataset ds(Tensor::from_rows({{1, 2}, {3, 4}, {5, 6}}),
+                   Tensor::column(std::vector<float>{7, 8, 9}));
   EXPECT_EQ(ds.size(), 3);
   EXPECT_EQ(ds.feature_dim(), 2);
   EXPECT_EQ(ds.target_dim(), 1);

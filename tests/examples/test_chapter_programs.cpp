@@ -31,8 +31,7 @@ void check_transcript(const std::string& out, double want_w, double want_b) {
   }
   EXPECT_EQ(lines, 20) << out;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(Final Parameters: (\S+) (\S+)\n$)")))
-      << out;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(Final Parameters: (\S+) (\S+)\n$)"))) << out;
   EXPECT_NEAR(std::stod(m[1]), want_w, 0.05) << out;
   EXPECT_NEAR(std::stod(m[2]), want_b, 0.05) << out;
 }

@@ -3,8 +3,6 @@
 // new is replaced in this test binary (tests/support/counting_new.cpp) to count allocations.
 #include <gtest/gtest.h>
 
-#include "support/counting_new.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -14,6 +12,7 @@
 
 #include "lockstep/optim/adam.hpp"
 #include "lockstep/optim/sgd.hpp"
+#include "support/counting_new.hpp"
 
 namespace {
 long allocations() { return lockstep::testing::allocations(); }

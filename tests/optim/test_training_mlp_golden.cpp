@@ -25,8 +25,9 @@ std::shared_ptr<Sequential> load_model() {
       std::make_shared<Linear>(training_features, 16), std::make_shared<ReLU>(),
       std::make_shared<Linear>(16, 16), std::make_shared<Tanh>(),
       std::make_shared<Linear>(16, training_classes));
-  load_module(std::filesystem::path(LOCKSTEP_TESTS_DIR) / "golden" / "training_mlp_init.safetensors",
-              *model);
+  load_module(
+      std::filesystem::path(LOCKSTEP_TESTS_DIR) / "golden" / "training_mlp_init.safetensors",
+      *model);
   return model;
 }
 

@@ -12,9 +12,9 @@
 #include "lockstep/data/synthetic.hpp"
 #include "lockstep/nn/activation.hpp"
 #include "lockstep/nn/linear.hpp"
+#include "lockstep/nn/loss.hpp"
 #include "lockstep/nn/sequential.hpp"
 #include "lockstep/optim/adam.hpp"
-#include "lockstep/nn/loss.hpp"
 #include "lockstep/optim/sgd.hpp"
 #include "lockstep/parallel/data_parallel.hpp"
 #include "lockstep/tensor/random.hpp"
@@ -260,8 +260,7 @@ TEST(DataParallel, StalledReplicaEndsTheStepWithAnErrorInsteadOfHanging) {
     if (target.value()(0, 0) > 100.0f) std::this_thread::sleep_for(std::chrono::milliseconds(400));
     return mse(out, target);
   };
-  DataParallel dp(net, slow, opt,
-                  {.threads = 2, .stall_timeout = std::chrono::milliseconds(50)});
+  DataParallel dp(net, slow, opt, {.threads = 2, .stall_timeout = std::chrono::milliseconds(50)});
   Data d = make_data(16, 6);
   d.y(14, 0) = 1000.0f;  // last shard (rows 14-15): replica 1
   try {

@@ -3,8 +3,6 @@
 // this test binary (tests/support/counting_new.cpp) to count allocations on every thread.
 #include <gtest/gtest.h>
 
-#include "support/counting_new.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -16,6 +14,7 @@
 #include "lockstep/optim/sgd.hpp"
 #include "lockstep/parallel/data_parallel.hpp"
 #include "lockstep/tensor/random.hpp"
+#include "support/counting_new.hpp"
 
 namespace {
 long allocations() { return lockstep::testing::allocations(); }

@@ -24,7 +24,7 @@ class Node;
 namespace detail {
 struct VarImpl {
   Tensor value;
-  Tensor grad;               // leaves only; undefined until the first backward() reaches it
+  Tensor grad;  // leaves only; undefined until the first backward() reaches it
   bool requires_grad = false;
   std::shared_ptr<Node> grad_fn;  // set on results of recorded operations
   Index flat_offset = -1;         // a parameter's offset in a flat buffer (see GradSinkGuard)

@@ -32,9 +32,9 @@ std::string str_cat(const Args&... args) {
 }  // namespace lockstep
 
 /// Throws lockstep::Error with the streamed arguments as message when `cond` is false.
-#define LOCKSTEP_CHECK(cond, ...)                                               \
-  do {                                                                          \
-    if (!(cond)) [[unlikely]] {                                                 \
+#define LOCKSTEP_CHECK(cond, ...)                                                \
+  do {                                                                           \
+    if (!(cond)) [[unlikely]] {                                                  \
       ::lockstep::detail::throw_error(::lockstep::detail::str_cat(__VA_ARGS__)); \
-    }                                                                           \
+    }                                                                            \
   } while (0)

@@ -98,7 +98,7 @@ class DataLoader {
   DataLoader(const DataLoader&) = delete;
   DataLoader& operator=(const DataLoader&) = delete;
 
-  struct Epoch;  // an epoch in progress (internal)
+  struct Epoch;      // an epoch in progress (internal)
   class WorkerPool;  // the task arena and its workers (internal)
 
   class Iterator {

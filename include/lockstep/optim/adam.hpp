@@ -111,7 +111,7 @@ class AdamBase : public Optimizer {
  private:
   struct Moments {
     std::int64_t step = 0;
-    float step_size = 0;             // lr / bias_correction1, set by prepare_step
+    float step_size = 0;  // lr / bias_correction1, set by prepare_step
     float bias_correction2_sqrt = 1;
     Tensor exp_avg;
     Tensor exp_avg_sq;

@@ -19,11 +19,11 @@ namespace lockstep {
 
 struct SGDOptions {
   explicit SGDOptions(double lr) : lr_(lr) {}
-#define LOCKSTEP_OPTION(name)                 \
-  SGDOptions& name(double v) {                \
-    name##_ = v;                              \
-    return *this;                             \
-  }                                           \
+#define LOCKSTEP_OPTION(name)  \
+  SGDOptions& name(double v) { \
+    name##_ = v;               \
+    return *this;              \
+  }                            \
   double name() const { return name##_; }
   LOCKSTEP_OPTION(lr)
   LOCKSTEP_OPTION(momentum)

@@ -59,9 +59,9 @@ struct DataParallelOptions {
 
 /// What one step() did and how long its phases took.
 struct StepStats {
-  double loss = 0;        // mean loss over the batch (loss function's reduction per shard)
-  Index samples = 0;      // samples in this batch
-  bool stepped = false;   // the optimizer stepped (last batch of an accumulation)
+  double loss = 0;       // mean loss over the batch (loss function's reduction per shard)
+  Index samples = 0;     // samples in this batch
+  bool stepped = false;  // the optimizer stepped (last batch of an accumulation)
   double forward_backward_max_s = 0;   // slowest replica
   double forward_backward_mean_s = 0;  // mean over replicas (max / mean shows imbalance)
   double reduce_update_s = 0;          // all-reduce + optimizer step
@@ -126,7 +126,7 @@ class DataParallel {
   DataParallelOptions options_;
   std::unique_ptr<FlatParameters> flat_;
   std::unique_ptr<ReplicaGroup> group_;
-  std::vector<Block> blocks_;                        // aligned sub-trees, owned by replicas
+  std::vector<Block> blocks_;                               // aligned sub-trees, owned by replicas
   std::vector<std::vector<std::shared_ptr<float>>> temps_;  // per replica, per tree depth
   std::vector<double> shard_loss_;
   std::vector<Index> shard_rows_;

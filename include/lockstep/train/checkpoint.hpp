@@ -24,9 +24,9 @@
 namespace lockstep {
 
 struct TrainProgress {
-  std::int64_t epoch = 0;   // the epoch in progress (0-based)
-  std::int64_t batch = 0;   // the next batch of that epoch
-  std::int64_t step = 0;    // optimizer steps done
+  std::int64_t epoch = 0;     // the epoch in progress (0-based)
+  std::int64_t batch = 0;     // the next batch of that epoch
+  std::int64_t step = 0;      // optimizer steps done
   double epoch_loss_sum = 0;  // sum of loss * samples over the epoch's batches so far
   std::int64_t epoch_samples = 0;
 };

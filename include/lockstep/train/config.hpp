@@ -23,15 +23,16 @@ namespace lockstep {
 
 struct TrainConfig {
   // --- data
-  std::string data = "digits";  // a built-in name, a .csv, a .npy (with labels) or an IDX images file
-  std::string labels;           // labels file for .npy / IDX data
-  std::string target;           // CSV target column: name or index; empty: the last column
-  std::string task = "auto";    // auto | classification | regression
-  double val_split = 0.2;       // fraction held out for validation (when `val` is empty)
-  std::string val;              // a separate validation file (same format as `data`)
-  std::string val_labels;       // its labels file (.npy / IDX)
-  bool standardize = true;      // statistics from the training split only
-  Index samples = 2000;         // synthetic sets: samples, features, classes
+  std::string data =
+      "digits";               // a built-in name, a .csv, a .npy (with labels) or an IDX images file
+  std::string labels;         // labels file for .npy / IDX data
+  std::string target;         // CSV target column: name or index; empty: the last column
+  std::string task = "auto";  // auto | classification | regression
+  double val_split = 0.2;     // fraction held out for validation (when `val` is empty)
+  std::string val;            // a separate validation file (same format as `data`)
+  std::string val_labels;     // its labels file (.npy / IDX)
+  bool standardize = true;    // statistics from the training split only
+  Index samples = 2000;       // synthetic sets: samples, features, classes
   Index features = 16;
   Index classes = 4;
   // --- model

@@ -16,8 +16,8 @@ namespace lockstep {
 
 struct EvalResult {
   double loss = 0;
-  double accuracy = 0;                        // classification only
-  std::optional<ConfusionMatrix> confusion;   // classification only
+  double accuracy = 0;                       // classification only
+  std::optional<ConfusionMatrix> confusion;  // classification only
 };
 
 /// The sample-weighted mean loss over x/y in batches of `batch_size`; num_classes > 0 adds

@@ -25,7 +25,7 @@ const char* lockstep_version();
 struct ModelInfo {
   ModelSpec spec;
   bool classification = false;
-  std::string loss;  // mse | l1 | cross-entropy
+  std::string loss;                 // mse | l1 | cross-entropy
   std::vector<float> mean, stddev;  // empty: no standardization
   std::vector<std::string> class_names;
   std::vector<std::string> feature_names;

@@ -33,7 +33,7 @@ struct TrainOutput {
 };
 
 struct TrainResult {
-  std::int64_t steps = 0;            // optimizer steps done (in total, resumed runs included)
+  std::int64_t steps = 0;  // optimizer steps done (in total, resumed runs included)
   std::int64_t epochs_completed = 0;
   double train_loss = std::numeric_limits<double>::quiet_NaN();  // last epoch's mean loss
   double val_loss = std::numeric_limits<double>::quiet_NaN();

@@ -139,8 +139,8 @@ void div_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, c
     check_same(db, b.shape(), "div_backward (db)");
     // d(a / b)/db = -a / b^2, written as -(a / b) / b to stay finite where b^2 would overflow.
     if (same) {
-      db.map().array() = -dout.map().array() * (a.map().array() / b.map().array()) /
-                         b.map().array();
+      db.map().array() =
+          -dout.map().array() * (a.map().array() / b.map().array()) / b.map().array();
     } else {
       Tensor full(s);
       full.map().array() = -dout.map().array() *
@@ -178,8 +178,7 @@ void pow_backward(Tensor& da, const Tensor& dout, const Tensor& a, float exponen
   } else if (exponent == 2.0f) {
     da.map() = 2.0f * dout.map().cwiseProduct(a.map());
   } else {
-    da.map() =
-        (exponent * dout.map().array() * a.map().array().pow(exponent - 1.0f)).matrix();
+    da.map() = (exponent * dout.map().array() * a.map().array().pow(exponent - 1.0f)).matrix();
   }
 }
 

@@ -3,8 +3,8 @@
 #include "lockstep/core/error.hpp"
 
 #ifdef LOCKSTEP_WITH_DNNL
-#include <oneapi/dnnl/dnnl.h>
 #include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
 #endif
 
 namespace lockstep::ops::detail {
@@ -47,7 +47,10 @@ void gemm(bool ta, bool tb, Index m, Index n, Index k, const float* a, Index lda
   if (m == 0 || n == 0) return;
   if (k == 0) {
     MutMap C(c, m, n, Stride(ldc));
-    if (beta == 0.0f) C.setZero(); else C *= beta;
+    if (beta == 0.0f)
+      C.setZero();
+    else
+      C *= beta;
     return;
   }
 #ifdef LOCKSTEP_WITH_DNNL
@@ -60,8 +63,8 @@ void gemm(bool ta, bool tb, Index m, Index n, Index k, const float* a, Index lda
       return true;
     }();
     (void)single_threaded;
-    const dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, lda,
-                                            b, ldb, beta, c, ldc);
+    const dnnl_status_t status =
+        dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
     LOCKSTEP_CHECK(status == dnnl_success, "oneDNN sgemm failed with status ", int(status),
                    " for a [", m, " x ", k, "] @ [", k, " x ", n, "] product");
     return;

@@ -13,8 +13,8 @@ void check_out(const Tensor& t, Shape expected, const char* what) {
 }  // namespace
 
 Shape matmul_shape(Shape a, Shape b) {
-  LOCKSTEP_CHECK(a.cols == b.rows, "matmul: shapes ", a, " and ", b,
-                 " cannot be multiplied (", a.cols, " != ", b.rows, ")");
+  LOCKSTEP_CHECK(a.cols == b.rows, "matmul: shapes ", a, " and ", b, " cannot be multiplied (",
+                 a.cols, " != ", b.rows, ")");
   return Shape{a.rows, b.cols};
 }
 
@@ -24,8 +24,7 @@ void matmul_forward(Tensor& out, const Tensor& a, const Tensor& b) {
                0.0f, out.data(), out.cols());
 }
 
-void matmul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a,
-                     const Tensor& b) {
+void matmul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, const Tensor& b) {
   check_out(dout, matmul_shape(a.shape(), b.shape()), "matmul_backward (dout)");
   if (da.defined()) {
     check_out(da, a.shape(), "matmul_backward (da)");
@@ -42,9 +41,8 @@ void matmul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a
 }
 
 Shape linear_shape(Shape x, Shape w, const Tensor* bias) {
-  LOCKSTEP_CHECK(x.cols == w.cols, "linear: input of shape ", x,
-                 " does not fit a weight of shape ", w, " (expected ", w.cols,
-                 " input features, got ", x.cols, ")");
+  LOCKSTEP_CHECK(x.cols == w.cols, "linear: input of shape ", x, " does not fit a weight of shape ",
+                 w, " (expected ", w.cols, " input features, got ", x.cols, ")");
   if (bias != nullptr) {
     LOCKSTEP_CHECK(bias->shape() == (Shape{1, w.rows}), "linear: bias has shape ", bias->shape(),
                    ", expected ", Shape{1, w.rows});

@@ -8,9 +8,12 @@ namespace lockstep {
 
 const char* to_string(Reduction r) {
   switch (r) {
-    case Reduction::None: return "none";
-    case Reduction::Mean: return "mean";
-    case Reduction::Sum: return "sum";
+    case Reduction::None:
+      return "none";
+    case Reduction::Mean:
+      return "mean";
+    case Reduction::Sum:
+      return "sum";
   }
   return "?";
 }
@@ -25,12 +28,15 @@ Shape mse_shape(Shape input, Shape target, Reduction reduction) {
 
 void mse_forward(Tensor& out, const Tensor& input, const Tensor& target, Reduction reduction) {
   const Shape s = mse_shape(input.shape(), target.shape(), reduction);
-  LOCKSTEP_CHECK(out.shape() == s, "mse_forward: output has shape ", out.shape(), ", expected ",
-                 s);
+  LOCKSTEP_CHECK(out.shape() == s, "mse_forward: output has shape ", out.shape(), ", expected ", s);
   auto diff2 = (input.map() - target.map()).cwiseAbs2();
   switch (reduction) {
-    case Reduction::None: out.map() = diff2; break;
-    case Reduction::Sum: out(0, 0) = diff2.sum(); break;
+    case Reduction::None:
+      out.map() = diff2;
+      break;
+    case Reduction::Sum:
+      out(0, 0) = diff2.sum();
+      break;
     case Reduction::Mean:
       out(0, 0) = input.numel() == 0 ? std::numeric_limits<float>::quiet_NaN()
                                      : diff2.sum() / static_cast<float>(input.numel());

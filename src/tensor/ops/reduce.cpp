@@ -34,8 +34,7 @@ void mean_backward(Tensor& da, const Tensor& dout) {
 }
 
 Shape axis_reduce_shape(Shape a, int axis, const char* op) {
-  LOCKSTEP_CHECK(axis == 0 || axis == 1, op, ": axis must be 0 or 1 for a 2-D tensor, got ",
-                 axis);
+  LOCKSTEP_CHECK(axis == 0 || axis == 1, op, ": axis must be 0 or 1 for a 2-D tensor, got ", axis);
   return axis == 0 ? Shape{1, a.cols} : Shape{a.rows, 1};
 }
 
@@ -43,8 +42,8 @@ namespace {
 
 void check_axis_out(const Tensor& out, Shape a, int axis, const char* what) {
   const Shape expected = axis_reduce_shape(a, axis, what);
-  LOCKSTEP_CHECK(out.shape() == expected, what, ": tensor has shape ", out.shape(),
-                 ", expected ", expected, " (axis ", axis, " of ", a, ")");
+  LOCKSTEP_CHECK(out.shape() == expected, what, ": tensor has shape ", out.shape(), ", expected ",
+                 expected, " (axis ", axis, " of ", a, ")");
 }
 
 // Sets every element of `da` to its column's (axis 0) or row's (axis 1) value of dout, times

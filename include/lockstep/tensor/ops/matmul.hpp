@@ -17,8 +17,7 @@ namespace lockstep::ops {
 /// The shape of a @ b; throws naming both shapes when the inner dimensions differ.
 Shape matmul_shape(Shape a, Shape b);
 void matmul_forward(Tensor& out, const Tensor& a, const Tensor& b);
-void matmul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a,
-                     const Tensor& b);
+void matmul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, const Tensor& b);
 
 /// The shape of x @ w^T (+ bias); w is [out_features, in_features], bias [1, out_features].
 Shape linear_shape(Shape x, Shape w, const Tensor* bias);
