@@ -67,13 +67,15 @@ int TrainConfig::resolved_threads() const {
 
 namespace {
 // The fields that decide the result; output, threads and loader settings are not among them.
-#define LOCKSTEP_CONFIG_FIELDS(X)                                                                 \
-  X(data)                                                                                         \
-  X(labels) X(target) X(task) X(val_split) X(val) X(val_labels) X(standardize) X(samples)         \
-      X(features) X(classes) X(model) X(activation) X(dropout) X(init) X(loss) X(optimizer) X(lr) \
-          X(momentum) X(nesterov) X(weight_decay) X(batch_size) X(epochs) X(accumulate)           \
-              X(schedule) X(lr_step_size) X(lr_gamma) X(warmup_steps) X(clip_grad_norm) X(seed)   \
-                  X(shuffle) X(max_steps) X(micro_shards)
+// (The formatter does not settle on one layout for this list.)
+// clang-format off
+#define LOCKSTEP_CONFIG_FIELDS(X) \
+  X(data) X(labels) X(target) X(task) X(val_split) X(val) X(val_labels) X(standardize) \
+  X(samples) X(features) X(classes) X(model) X(activation) X(dropout) X(init) X(loss) \
+  X(optimizer) X(lr) X(momentum) X(nesterov) X(weight_decay) X(batch_size) X(epochs) \
+  X(accumulate) X(schedule) X(lr_step_size) X(lr_gamma) X(warmup_steps) X(clip_grad_norm) \
+  X(seed) X(shuffle) X(max_steps) X(micro_shards)
+// clang-format on
 }  // namespace
 
 std::string config_to_json(const TrainConfig& c) {
