@@ -2,6 +2,8 @@
 // that cleans up after itself, and the message of the lockstep::Error a call throws.
 #pragma once
 
+#include "support/error_of.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -50,17 +52,6 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-/// The message of the lockstep::Error that `f` throws; a test failure when it throws none.
-template <class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a lockstep::Error, but nothing was thrown";
-  return {};
-}
 
 }  // namespace lockstep::testing
 

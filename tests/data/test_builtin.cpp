@@ -10,7 +10,7 @@
 namespace lockstep {
 namespace {
 
-using testing::error_message;
+using testing::error_of;
 
 std::string file_text(const std::string& name) {
   std::ifstream in(std::string(LOCKSTEP_DATA_DIR) + "/" + name, std::ios::binary);
@@ -89,10 +89,10 @@ TEST(Builtin, InfoAndProvenance) {
 }
 
 TEST(Builtin, UnknownNameListsTheAvailableOnes) {
-  const std::string msg = error_message([] { load_builtin("mnist"); });
+  const std::string msg = error_of([] { load_builtin("mnist"); });
   EXPECT_CONTAINS(msg, "unknown built-in data set 'mnist'");
   EXPECT_CONTAINS(msg, "seed-linear, iris, digits, diabetes");
-  EXPECT_CONTAINS(error_message([] { builtin_csv("Iris"); }), "'Iris'");
+  EXPECT_CONTAINS(error_of([] { builtin_csv("Iris"); }), "'Iris'");
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 namespace lockstep {
 namespace {
 
-using testing::error_message;
+using testing::error_of;
 using testing::TempDir;
 
 // --- parse_float -----------------------------------------------------------------------------
@@ -95,7 +95,7 @@ TEST(Csv, QuotedFieldsWithDelimitersEscapesAndLineBreaks) {
 TEST(Csv, LineNumbersCountLineBreaksInsideQuotes) {
   // The record on line 4 spans lines 4-5, so the bad value is on line 6.
   const std::string msg =
-      error_message([] { parse_csv("x,y\n1,a\n2,b\n3,\"c\nd\"\nzz,e\n", {}, "q.csv"); });
+      error_of([] { parse_csv("x,y\n1,a\n2,b\n3,\"c\nd\"\nzz,e\n", {}, "q.csv"); });
   EXPECT_CONTAINS(msg, "q.csv line 6, column 'x': 'zz' is not a number");
 }
 
@@ -188,16 +188,16 @@ TEST(Csv, ReadsAFileWrittenToDisk) {
 TEST(CsvErrors, EmptyFile) {
   TempDir dir;
   const auto path = dir.write("empty.csv", "");
-  const std::string msg = error_message([&] { read_csv(path); });
+  const std::string msg = error_of([&] { read_csv(path); });
   EXPECT_CONTAINS(msg, "empty.csv");
   EXPECT_CONTAINS(msg, "empty");
-  EXPECT_CONTAINS(error_message([] { parse_csv("\n\r\n", {}, "blank.csv"); }), "blank.csv");
+  EXPECT_CONTAINS(error_of([] { parse_csv("\n\r\n", {}, "blank.csv"); }), "blank.csv");
 }
 
 TEST(CsvErrors, NoDataRows) {
   TempDir dir;
   const auto path = dir.write("header_only.csv", "a,b,c\n");
-  const std::string msg = error_message([&] { read_csv(path); });
+  const std::string msg = error_of([&] { read_csv(path); });
   EXPECT_CONTAINS(msg, "header_only.csv");
   EXPECT_CONTAINS(msg, "no data rows");
   EXPECT_CONTAINS(msg, "line 1");
@@ -214,12 +214,12 @@ TEST(CsvErrors, WrongNumberOfFields) {
                               "5,3.6,1.4,0.2,setosa\n"
                               "5.4,3.9,1.7,setosa\n"
                               "4.6,3.4,1.4,0.3,setosa\n");
-  const std::string msg = error_message([&] { read_csv(path); });
+  const std::string msg = error_of([&] { read_csv(path); });
   EXPECT_CONTAINS(msg, "iris.csv line 7: expected 5 fields, got 4");
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,2,3\n", {}, "extra.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,2,3\n", {}, "extra.csv"); }),
                   "extra.csv line 2: expected 2 fields, got 3");
   // A trailing delimiter is one more (empty) field.
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,2,\n", {}, "t.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,2,\n", {}, "t.csv"); }),
                   "t.csv line 2: expected 2 fields, got 3");
 }
 
@@ -229,68 +229,68 @@ TEST(CsvErrors, NonNumericValueNamesLineAndColumn) {
                               "sepal_length,sepal_width,species\n"
                               "5.1,3.5,setosa\n"
                               "4.9,abc,setosa\n");
-  const std::string msg = error_message([&] { read_csv(path); });
+  const std::string msg = error_of([&] { read_csv(path); });
   EXPECT_CONTAINS(msg, "iris.csv line 3, column 'sepal_width': 'abc' is not a number");
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b,c\n1,,3\n", {}, "e.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b,c\n1,,3\n", {}, "e.csv"); }),
                   "e.csv line 2, column 'b': '' is not a number");
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1x,2\n", {}, "j.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1x,2\n", {}, "j.csv"); }),
                   "j.csv line 2, column 'a': '1x' is not a number");
 }
 
 TEST(CsvErrors, NonFiniteAndOutOfRangeValues) {
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\nnan,2\n", {}, "n.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\nnan,2\n", {}, "n.csv"); }),
                   "n.csv line 2, column 'a': 'nan' is not finite");
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,2\n1e40,2\n", {}, "r.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,2\n1e40,2\n", {}, "r.csv"); }),
                   "r.csv line 3, column 'a': '1e40' is out of float32 range");
 }
 
 TEST(CsvErrors, UnknownTargetColumnListsTheColumns) {
-  const std::string msg = error_message(
+  const std::string msg = error_of(
       [] { parse_csv("sepal,petal,species\n1,2,a\n", {.target = "specis"}, "i.csv"); });
   EXPECT_CONTAINS(msg, "i.csv");
   EXPECT_CONTAINS(msg, "'specis'");
   EXPECT_CONTAINS(msg, "'sepal', 'petal', 'species'");
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,2\n", {.features = {"z"}}, "f.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,2\n", {.features = {"z"}}, "f.csv"); }),
                   "no column named 'z'");
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,2\n", {.drop = {"q"}}, "d.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,2\n", {.drop = {"q"}}, "d.csv"); }),
                   "no column named 'q'");
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,2\n", {.target_index = 2}, "x.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,2\n", {.target_index = 2}, "x.csv"); }),
                   "target_index 2 is out of range for 2 columns");
 }
 
 TEST(CsvErrors, DuplicateHeaderNames) {
-  const std::string msg = error_message([] { parse_csv("a,b,a,y\n1,2,3,4\n", {}, "dup.csv"); });
+  const std::string msg = error_of([] { parse_csv("a,b,a,y\n1,2,3,4\n", {}, "dup.csv"); });
   EXPECT_CONTAINS(msg, "dup.csv line 1: duplicate column name 'a' (columns 1 and 3)");
 }
 
 TEST(CsvErrors, BadColumnChoices) {
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,2\n", {.features = {"b"}}, "c.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,2\n", {.features = {"b"}}, "c.csv"); }),
                   "'b' is the target");
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,2\n", {.drop = {"a"}}, "c.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,2\n", {.drop = {"a"}}, "c.csv"); }),
                   "no feature columns");
-  EXPECT_CONTAINS(error_message([] { parse_csv("y\n1\n", {}, "one.csv"); }), "no feature columns");
+  EXPECT_CONTAINS(error_of([] { parse_csv("y\n1\n", {}, "one.csv"); }), "no feature columns");
 }
 
 TEST(CsvErrors, MixedTargetIsAnErrorNotClasses) {
   const std::string msg =
-      error_message([] { parse_csv("x,progression\n1,151\n2,75\n3,abc\n", {}, "diabetes.csv"); });
+      error_of([] { parse_csv("x,progression\n1,151\n2,75\n3,abc\n", {}, "diabetes.csv"); });
   EXPECT_CONTAINS(msg, "diabetes.csv");
   EXPECT_CONTAINS(msg, "mixes numbers (line 2: '151') and other values (line 4: 'abc')");
-  EXPECT_CONTAINS(error_message([] {
+  EXPECT_CONTAINS(error_of([] {
                     parse_csv("x,y\n1,2\n2,abc\n", {.target_kind = CsvTargetKind::kNumeric},
                               "num.csv");
                   }),
                   "num.csv line 3, column 'y': 'abc' is not a number");
-  EXPECT_CONTAINS(error_message([] { parse_csv("x,y\n1,a\n2,\n", {}, "lab.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("x,y\n1,a\n2,\n", {}, "lab.csv"); }),
                   "lab.csv line 3, column 'y': empty target value");
 }
 
 TEST(CsvErrors, BrokenQuoting) {
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,\"open\n2,3\n", {}, "q.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,\"open\n2,3\n", {}, "q.csv"); }),
                   "q.csv line 2, column 'b': the quoted field opened on this line is never closed");
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,\"x\"y\n", {}, "q.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,\"x\"y\n", {}, "q.csv"); }),
                   "q.csv line 2, column 'b': unexpected 'y' after the closing quote");
-  EXPECT_CONTAINS(error_message([] { parse_csv("a,b\n1,x\"y\"\n", {}, "q.csv"); }),
+  EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,x\"y\"\n", {}, "q.csv"); }),
                   "q.csv line 2, column 'b': a '\"' inside an unquoted field");
 }
 
@@ -321,8 +321,8 @@ TEST(CsvErrors, RandomTextEitherParsesOrThrows) {
 
 TEST(CsvErrors, MissingFileAndDirectoryNameThePath) {
   TempDir dir;
-  EXPECT_CONTAINS(error_message([&] { read_csv(dir / "missing.csv"); }), "missing.csv");
-  EXPECT_CONTAINS(error_message([&] { read_csv(dir.path()); }), "is a directory");
+  EXPECT_CONTAINS(error_of([&] { read_csv(dir / "missing.csv"); }), "missing.csv");
+  EXPECT_CONTAINS(error_of([&] { read_csv(dir.path()); }), "is a directory");
 }
 
 }  // namespace

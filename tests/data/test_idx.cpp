@@ -12,7 +12,7 @@
 namespace lockstep {
 namespace {
 
-using testing::error_message;
+using testing::error_of;
 using testing::TempDir;
 
 /// The big-endian bytes of `values`.
@@ -98,7 +98,7 @@ TEST(Idx, EveryTypeIsBigEndian) {
 std::string idx_error(const std::string& name, const std::string& bytes) {
   TempDir dir;
   const auto path = dir.write(name, bytes);
-  const std::string msg = error_message([&] { IdxArray a(path); });
+  const std::string msg = error_of([&] { IdxArray a(path); });
   EXPECT_CONTAINS(msg, name);
   return msg;
 }
@@ -138,7 +138,7 @@ TEST(IdxErrors, CountMismatchNamesBothFiles) {
   TempDir dir;
   dir.write("imgs", idx(0x08, {3, 2}, pixels(6)));
   dir.write("labs", idx(0x08, {2}, pixels(2)));
-  const std::string msg = error_message([&] { IdxDataset(dir / "imgs", dir / "labs"); });
+  const std::string msg = error_of([&] { IdxDataset(dir / "imgs", dir / "labs"); });
   EXPECT_CONTAINS(msg, "images '");
   EXPECT_CONTAINS(msg, "imgs' hold 3 items but labels '");
   EXPECT_CONTAINS(msg, "labs' hold 2");
@@ -148,9 +148,9 @@ TEST(IdxErrors, ScalingNeedsBytes) {
   TempDir dir;
   dir.write("f", idx(0x0D, {1, 1}, be_bytes(std::vector<float>{1})));
   dir.write("l", idx(0x08, {1}, pixels(1)));
-  EXPECT_CONTAINS(error_message([&] { IdxDataset(dir / "f", dir / "l", {.scale = true}); }),
+  EXPECT_CONTAINS(error_of([&] { IdxDataset(dir / "f", dir / "l", {.scale = true}); }),
                   "needs ubyte values, the file holds float");
-  EXPECT_CONTAINS(error_message([&] { load_idx(dir / "f", true); }), "needs ubyte values");
+  EXPECT_CONTAINS(error_of([&] { load_idx(dir / "f", true); }), "needs ubyte values");
 }
 
 TEST(IdxErrors, CorruptedOrTruncatedFilesNeverCrash) {
@@ -184,7 +184,7 @@ TEST(IdxErrors, CorruptedOrTruncatedFilesNeverCrash) {
 
 TEST(IdxErrors, MissingFileNamesThePath) {
   TempDir dir;
-  EXPECT_CONTAINS(error_message([&] { load_idx(dir / "t10k-images-idx3-ubyte"); }),
+  EXPECT_CONTAINS(error_of([&] { load_idx(dir / "t10k-images-idx3-ubyte"); }),
                   "t10k-images-idx3-ubyte");
 }
 

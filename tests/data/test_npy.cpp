@@ -15,7 +15,7 @@
 namespace lockstep {
 namespace {
 
-using testing::error_message;
+using testing::error_of;
 using testing::TempDir;
 
 /// The little-endian bytes of `values`.
@@ -100,7 +100,7 @@ TEST(Npy, SaveIsAtomicAndLeavesNoTemporaryFiles) {
   }
   EXPECT_EQ(files, 1);
   const std::string msg =
-      error_message([&] { save_npy(dir / "no_such_dir" / "x.npy", Tensor(1, 1)); });
+      error_of([&] { save_npy(dir / "no_such_dir" / "x.npy", Tensor(1, 1)); });
   EXPECT_CONTAINS(msg, "x.npy");
 }
 
@@ -216,7 +216,7 @@ TEST(NpyDataset, RowCountMismatchNamesBothFiles) {
   TempDir dir;
   save_npy(dir / "feat.npy", Tensor(10, 3));
   save_npy(dir / "lab.npy", Tensor(9, 1));
-  const std::string msg = error_message([&] { NpyDataset(dir / "feat.npy", dir / "lab.npy"); });
+  const std::string msg = error_of([&] { NpyDataset(dir / "feat.npy", dir / "lab.npy"); });
   EXPECT_CONTAINS(msg, "feat.npy");
   EXPECT_CONTAINS(msg, "lab.npy");
   EXPECT_CONTAINS(msg, "10 rows");
@@ -228,7 +228,7 @@ TEST(NpyDataset, RowCountMismatchNamesBothFiles) {
 std::string npy_error(const std::string& name, const std::string& bytes) {
   TempDir dir;
   const auto path = dir.write(name, bytes);
-  const std::string msg = error_message([&] { NpyArray a(path); });
+  const std::string msg = error_of([&] { NpyArray a(path); });
   EXPECT_CONTAINS(msg, name);
   return msg;
 }
@@ -356,8 +356,8 @@ TEST(NpyErrors, CorruptedOrTruncatedFilesNeverCrash) {
 
 TEST(NpyErrors, MissingFileNamesThePath) {
   TempDir dir;
-  EXPECT_CONTAINS(error_message([&] { load_npy(dir / "nope.npy"); }), "nope.npy");
-  EXPECT_CONTAINS(error_message([&] { load_npy(dir.path()); }), "not a regular file");
+  EXPECT_CONTAINS(error_of([&] { load_npy(dir / "nope.npy"); }), "nope.npy");
+  EXPECT_CONTAINS(error_of([&] { load_npy(dir.path()); }), "not a regular file");
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 namespace lockstep {
 namespace {
 
-using testing::error_message;
+using testing::error_of;
 
 std::shared_ptr<TensorDataset> numbered(Index n) {
   Tensor x(n, 2), y(n, 1);
@@ -41,11 +41,11 @@ TEST(Subset, MapsIndices) {
 
 TEST(Subset, IndexOutOfRangeIsAnError) {
   auto ds = numbered(4);
-  EXPECT_CONTAINS(error_message([&] {
+  EXPECT_CONTAINS(error_of([&] {
                     Subset(ds, {0, 4});
                   }),
                   "indices[1] = 4 is out of range for a dataset of 4 samples");
-  EXPECT_CONTAINS(error_message([&] { Subset(ds, {-1}); }), "indices[0] = -1");
+  EXPECT_CONTAINS(error_of([&] { Subset(ds, {-1}); }), "indices[0] = -1");
 }
 
 TEST(RandomSplit, LengthsPartitionTheDataset) {
@@ -96,18 +96,18 @@ TEST(RandomSplit, FractionsRoundLikePyTorch) {
 
 TEST(RandomSplit, BadLengthsShowSumAndSize) {
   auto ds = numbered(150);
-  const std::string msg = error_message([&] { random_split(ds, {100, 40}, 1); });
+  const std::string msg = error_of([&] { random_split(ds, {100, 40}, 1); });
   EXPECT_CONTAINS(msg, "lengths [100, 40] sum to 140, but the dataset has 150 samples");
-  EXPECT_CONTAINS(error_message([&] { random_split(ds, {160, -10}, 1); }), "negative length");
-  EXPECT_CONTAINS(error_message([&] {
+  EXPECT_CONTAINS(error_of([&] { random_split(ds, {160, -10}, 1); }), "negative length");
+  EXPECT_CONTAINS(error_of([&] {
                     random_split(ds, {0.5, 0.4}, 1);
                   }),
                   "fractions [0.5, 0.4] sum to 0.9, not 1 (the dataset has 150 samples)");
-  EXPECT_CONTAINS(error_message([&] {
+  EXPECT_CONTAINS(error_of([&] {
                     random_split(ds, {1.5, -0.5}, 1);
                   }),
                   "must each lie in [0, 1]");
-  EXPECT_CONTAINS(error_message([] { random_split(nullptr, {1}, 1); }), "null");
+  EXPECT_CONTAINS(error_of([] { random_split(nullptr, {1}, 1); }), "null");
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // safetensors files and error-message checks.
 #pragma once
 
+#include "support/error_of.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -80,17 +82,7 @@ inline std::string safetensors_bytes(const std::string& header, const std::strin
   return le64(header.size()) + header + data;
 }
 
-/// The message of the lockstep::Error that `f` throws ("" and a test failure if none).
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no lockstep::Error was thrown";
-  return "";
-}
+using lockstep::testing::error_of;
 
 }  // namespace lockstep::io_test
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lockstep/core/error.hpp"
+#include "support/error_of.hpp"
 #include "lockstep/tensor/ops/bce_with_logits.hpp"
 #include "lockstep/tensor/ops/cross_entropy.hpp"
 #include "lockstep/tensor/ops/l1.hpp"
@@ -16,14 +17,7 @@
 namespace lockstep::ops {
 namespace {
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 // Two rows of logits over three classes, by hand: log-softmax of [0, ln 2, ln 5] is
 // [-ln 8, ln 2 - ln 8, ln 5 - ln 8].
@@ -93,27 +87,27 @@ TEST(CrossEntropyOps, HugeLogitsStayFinite) {
 
 TEST(CrossEntropyOps, ErrorsNameTheProblem) {
   Tensor out(1, 1);
-  std::string m = message_of([&] {
+  std::string m = error_of([&] {
     cross_entropy_forward(out, Tensor(3, 3), Tensor::column(std::vector<float>{0, 1, 5}), nullptr,
                           0.0f, Reduction::Mean);
   });
   EXPECT_NE(m.find("cross_entropy: class index 5 in row 2 is out of range for 3 classes"),
             std::string::npos)
       << m;
-  m = message_of([&] {
+  m = error_of([&] {
     cross_entropy_forward(out, Tensor(3, 3), Tensor::column(std::vector<float>{0, 0.5f, 1}),
                           nullptr, 0.0f, Reduction::Mean);
   });
   EXPECT_NE(m.find("cross_entropy: class index 0.5 in row 1 is not an integer"), std::string::npos)
       << m;
-  m = message_of(
+  m = error_of(
       [&] { cross_entropy_forward(out, kLogits, kTarget, nullptr, 1.5f, Reduction::Mean); });
   EXPECT_NE(m.find("label_smoothing must be in [0, 1], got 1.5"), std::string::npos) << m;
   Tensor bad_weight(1, 2);
-  m = message_of(
+  m = error_of(
       [&] { cross_entropy_forward(out, kLogits, kTarget, &bad_weight, 0.0f, Reduction::Mean); });
   EXPECT_NE(m.find("weight has shape [1, 2], expected [1, 3]"), std::string::npos) << m;
-  m = message_of([&] { cross_entropy_shape({2, 3}, {1, 2}, Reduction::Mean); });
+  m = error_of([&] { cross_entropy_shape({2, 3}, {1, 2}, Reduction::Mean); });
   EXPECT_NE(m.find("target has shape [1, 2], expected [2, 1]"), std::string::npos) << m;
   Tensor wrong_out(2, 1);
   EXPECT_THROW(cross_entropy_forward(wrong_out, kLogits, kTarget, nullptr, 0.0f, Reduction::Mean),
@@ -132,7 +126,7 @@ TEST(NllOps, ValuesGradientsAndErrors) {
   Tensor d = Tensor::full({2, 3}, 7.0f);
   nll_backward(d, Tensor::scalar(1.0f), logp, target, &w, Reduction::Mean);
   EXPECT_EQ(d.to_vector(), (std::vector<float>{0, 0, -0.5f / 2.5f, 0, -2 / 2.5f, 0}));
-  const std::string m = message_of([&] {
+  const std::string m = error_of([&] {
     nll_forward(mean, logp, Tensor::column(std::vector<float>{0, 3}), nullptr, Reduction::Mean);
   });
   EXPECT_NE(m.find("nll_loss: class index 3 in row 1 is out of range for 3 classes"),
@@ -165,7 +159,7 @@ TEST(BceWithLogitsOps, StableForHugeLogitsWithCorrectGradients) {
   EXPECT_NEAR(dx(0, 3), (s2 - 0.25f) / 4, 1e-7f);
   EXPECT_FLOAT_EQ(dt(0, 1), 100.0f / 4);
   for (float v : dx.span()) EXPECT_TRUE(std::isfinite(v));
-  const std::string m = message_of([] { bce_with_logits_shape({2, 3}, {3, 2}, Reduction::Sum); });
+  const std::string m = error_of([] { bce_with_logits_shape({2, 3}, {3, 2}, Reduction::Sum); });
   EXPECT_NE(m.find("[2, 3]"), std::string::npos) << m;
   EXPECT_NE(m.find("[3, 2]"), std::string::npos) << m;
 }

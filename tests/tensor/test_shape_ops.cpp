@@ -7,6 +7,7 @@
 #include <string>
 
 #include "lockstep/core/error.hpp"
+#include "support/error_of.hpp"
 #include "lockstep/tensor/ops/class_index.hpp"
 #include "lockstep/tensor/ops/elementwise.hpp"
 #include "lockstep/tensor/ops/gather.hpp"
@@ -16,14 +17,7 @@
 namespace lockstep::ops {
 namespace {
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 TEST(DivOps, SameShapeAndBroadcastForward) {
   Tensor a = Tensor::from_rows({{2, 4, 6}, {1, 3, 5}});
@@ -57,7 +51,7 @@ TEST(DivOps, BackwardSumsOverBroadcastDimensions) {
   EXPECT_NO_THROW(div_backward(da, none, dout, a, b));  // an undefined gradient is skipped
   Tensor wrong(1, 1);
   EXPECT_THROW(div_backward(wrong, db, dout, a, b), Error);
-  const std::string m = message_of([] { broadcast_shape({2, 3}, {3, 2}, "div"); });
+  const std::string m = error_of([] { broadcast_shape({2, 3}, {3, 2}, "div"); });
   EXPECT_NE(m.find("div: shapes [2, 3] and [3, 2]"), std::string::npos) << m;
 }
 
@@ -71,7 +65,7 @@ TEST(TransposeOps, ForwardBackwardAndShapes) {
   transpose_backward(da, t);
   EXPECT_EQ(da.to_vector(), a.to_vector());
   Tensor wrong(2, 3);
-  const std::string m = message_of([&] { transpose_forward(wrong, a); });
+  const std::string m = error_of([&] { transpose_forward(wrong, a); });
   EXPECT_NE(m.find("[2, 3]"), std::string::npos) << m;
   EXPECT_NE(m.find("[3, 2]"), std::string::npos) << m;
   EXPECT_THROW(transpose_backward(wrong, a), Error);
@@ -108,7 +102,7 @@ TEST(AxisReduceOps, MeanOverNothingIsNaNAndBadAxesAreNamed) {
   EXPECT_TRUE(std::isnan(out(0, 0)) && std::isnan(out(0, 1)));
   sum_forward(out, empty, 0);
   EXPECT_EQ(out.to_vector(), (std::vector<float>{0, 0}));
-  const std::string m = message_of([] { axis_reduce_shape({2, 3}, 2, "sum"); });
+  const std::string m = error_of([] { axis_reduce_shape({2, 3}, 2, "sum"); });
   EXPECT_NE(m.find("axis"), std::string::npos) << m;
   EXPECT_NE(m.find("2"), std::string::npos) << m;
   Tensor a(2, 3), wrong(2, 3);
@@ -129,20 +123,20 @@ TEST(GatherOps, PicksOneElementPerRowAndScattersBack) {
 
 TEST(GatherOps, BadIndicesNameRowIndexAndClassCount) {
   Tensor a(3, 3), out(3, 1);
-  std::string m = message_of([&] {
+  std::string m = error_of([&] {
     gather_forward(out, a, Tensor::column(std::vector<float>{0, 1, 5}));
   });
   EXPECT_NE(m.find("class index 5 in row 2 is out of range for 3 classes"), std::string::npos) << m;
-  m = message_of([&] { gather_forward(out, a, Tensor::column(std::vector<float>{-1, 1, 0})); });
+  m = error_of([&] { gather_forward(out, a, Tensor::column(std::vector<float>{-1, 1, 0})); });
   EXPECT_NE(m.find("class index -1 in row 0 is out of range for 3 classes"), std::string::npos)
       << m;
-  m = message_of([&] { gather_forward(out, a, Tensor::column(std::vector<float>{0, 1.5f, 0})); });
+  m = error_of([&] { gather_forward(out, a, Tensor::column(std::vector<float>{0, 1.5f, 0})); });
   EXPECT_NE(m.find("class index 1.5 in row 1 is not an integer (expected one of 3 classes)"),
             std::string::npos)
       << m;
-  m = message_of([&] { gather_forward(out, a, Tensor::column(std::vector<float>{0, NAN, 0})); });
+  m = error_of([&] { gather_forward(out, a, Tensor::column(std::vector<float>{0, NAN, 0})); });
   EXPECT_NE(m.find("in row 1 is not an integer"), std::string::npos) << m;
-  m = message_of([&] { gather_shape({3, 3}, {2, 1}); });
+  m = error_of([&] { gather_shape({3, 3}, {2, 1}); });
   EXPECT_NE(m.find("[2, 1]"), std::string::npos) << m;
   EXPECT_NE(m.find("[3, 1]"), std::string::npos) << m;
 }
@@ -151,7 +145,7 @@ TEST(ClassIndex, WeightsMustBeOneRowPerClass) {
   Tensor ok(1, 4), wrong(4, 1);
   EXPECT_NO_THROW(check_class_weights(&ok, 4, "nll_loss"));
   EXPECT_NO_THROW(check_class_weights(nullptr, 4, "nll_loss"));
-  const std::string m = message_of([&] { check_class_weights(&wrong, 4, "nll_loss"); });
+  const std::string m = error_of([&] { check_class_weights(&wrong, 4, "nll_loss"); });
   EXPECT_NE(m.find("nll_loss: weight has shape [4, 1], expected [1, 4]"), std::string::npos) << m;
 }
 
