@@ -126,16 +126,22 @@ double CosineAnnealingLR::lr_at(std::int64_t t) const {
 
 // --- LinearWarmup --------------------------------------------------------------------------
 
+namespace {
+void validate_warmup(std::int64_t warmup_steps, double start_factor) {
+  LOCKSTEP_CHECK(warmup_steps > 0, "LinearWarmup: invalid warmup_steps: ", warmup_steps);
+  LOCKSTEP_CHECK(
+      start_factor >= 0 && start_factor <= 1,
+      "LinearWarmup: invalid start_factor (expected 0 <= start_factor <= 1): ", start_factor);
+}
+}  // namespace
+
 LinearWarmup::LinearWarmup(std::unique_ptr<LRScheduler> after, std::int64_t warmup_steps,
                            double start_factor)
     : LRScheduler(checked(after).optimizer(), checked(after).base_lr()),
       after_(std::move(after)),
       warmup_steps_(warmup_steps),
       start_factor_(start_factor) {
-  LOCKSTEP_CHECK(warmup_steps > 0, "LinearWarmup: invalid warmup_steps: ", warmup_steps);
-  LOCKSTEP_CHECK(
-      start_factor >= 0 && start_factor <= 1,
-      "LinearWarmup: invalid start_factor (expected 0 <= start_factor <= 1): ", start_factor);
+  validate_warmup(warmup_steps, start_factor);
   apply();
 }
 
@@ -143,10 +149,7 @@ LinearWarmup::LinearWarmup(Optimizer& optimizer, std::int64_t warmup_steps, doub
     : LRScheduler(optimizer, optimizer.lr()),
       warmup_steps_(warmup_steps),
       start_factor_(start_factor) {
-  LOCKSTEP_CHECK(warmup_steps > 0, "LinearWarmup: invalid warmup_steps: ", warmup_steps);
-  LOCKSTEP_CHECK(
-      start_factor >= 0 && start_factor <= 1,
-      "LinearWarmup: invalid start_factor (expected 0 <= start_factor <= 1): ", start_factor);
+  validate_warmup(warmup_steps, start_factor);
   apply();
 }
 
