@@ -6,6 +6,12 @@
 // module's own Generator, seeded from the options, so a run is reproducible no matter what
 // else draws random numbers. p must be in [0, 1).
 //
+// Not for DataParallel in training mode: its replicas run the same module concurrently, would
+// share (and race on) the one Generator, and the masks would depend on the thread order. Use
+// RowDropout (lockstep/train/row_dropout.hpp), whose masks are a pure function of the seed, the
+// step and the row, as the training binary does. (Moving that mechanism into this class is the
+// proper fix, not done yet.)
+//
 //   lockstep::Dropout drop(0.2f, {.seed = 7});
 //   lockstep::Var h = drop(x);    // about 20% of x zeroed, the rest times 1.25
 //   drop.eval();
