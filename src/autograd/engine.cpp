@@ -5,6 +5,7 @@
 // own (thread-confined) VarImpls, its work lists are reused per thread, and tensors come from
 // the pool. Leaves are never marked: they may be parameters shared by several replica threads.
 #include <algorithm>
+#include <array>
 #include <atomic>
 
 #include "lockstep/autograd/grad_sink.hpp"
@@ -64,13 +65,37 @@ void accumulate(Tensor& into, Tensor&& grad) {
 
 // A leaf's gradient goes to this thread's flat sink when it is a flat parameter, else to grad().
 void accumulate_leaf(VarImpl& leaf, Tensor&& grad) {
-  float* sink = grad_sink();
+  GradSinkGuard* sink = grad_sink_guard();
   if (sink != nullptr && leaf.flat_offset >= 0) {
-    Eigen::Map<Eigen::ArrayXf>(sink + leaf.flat_offset, grad.numel()) +=
-        Eigen::Map<const Eigen::ArrayXf>(grad.data(), grad.numel());
+    Eigen::Map<Eigen::ArrayXf> slice(sink->buffer() + leaf.flat_offset, grad.numel());
+    const Eigen::Map<const Eigen::ArrayXf> g(grad.data(), grad.numel());
+    if (sink->mode() == GradSinkGuard::Mode::overwrite && !sink->written(leaf.flat_offset)) {
+      slice = g;
+      sink->mark_written(leaf.flat_offset);
+    } else {
+      slice += g;
+    }
     return;
   }
   accumulate(leaf.grad, std::move(grad));
+}
+
+// Where input `in`'s gradient is computed: straight into the sink's slice when this is the
+// first gradient a flat leaf receives under an overwriting sink (returns true), else a fresh
+// tensor that is accumulated afterwards.
+bool gradient_target(VarImpl& in, GradSinkGuard* sink, Tensor& target) {
+  if (sink != nullptr && sink->mode() == GradSinkGuard::Mode::overwrite && !in.grad_fn &&
+      in.flat_offset >= 0 && !sink->written(in.flat_offset)) {
+    // A non-owning view (aliasing an empty owner: no allocation); it lives only for this call
+    // of the Node, and the guard's buffer outlives the guard.
+    float* slice = sink->buffer() + in.flat_offset;
+    target = Tensor::view(std::shared_ptr<void>(std::shared_ptr<void>(), slice), slice,
+                          in.value.shape());
+    sink->mark_written(in.flat_offset);  // so a second use of this leaf gets its own tensor
+    return true;
+  }
+  target = Tensor::empty(in.value.shape());  // every backward kernel writes all of it
+  return false;
 }
 
 }  // namespace
@@ -109,6 +134,7 @@ void Var::backward(const Tensor& grad_output, bool retain_graph) const {
     v->pending_grad = Tensor();
   }
 
+  GradSinkGuard* sink = grad_sink_guard();
   root->pending_grad = grad_output.clone();
   for (VarImpl* v : w.order) {
     if (!v->pending_grad.defined()) continue;  // nothing reached this Var
@@ -116,13 +142,20 @@ void Var::backward(const Tensor& grad_output, bool retain_graph) const {
     v->pending_grad = Tensor();
     Node& node = *v->grad_fn;
     w.dinputs.resize(node.inputs.size());
+    std::array<bool, InputList::kMax> in_place{};
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {
-      w.dinputs[i] =
-          node.inputs[i]->requires_grad ? Tensor(node.inputs[i]->value.shape()) : Tensor();
+      VarImpl& in = *node.inputs[i];
+      if (in.requires_grad)
+        in_place[i] = gradient_target(in, sink, w.dinputs[i]);
+      else
+        w.dinputs[i] = Tensor();
     }
     node.apply(grad, w.dinputs);
     for (std::size_t i = 0; i < node.inputs.size(); ++i) {
-      if (!w.dinputs[i].defined()) continue;
+      if (!w.dinputs[i].defined() || in_place[i]) {
+        w.dinputs[i] = Tensor();
+        continue;
+      }
       VarImpl* in = node.inputs[i].get();
       if (in->grad_fn) {
         accumulate(in->pending_grad, std::move(w.dinputs[i]));

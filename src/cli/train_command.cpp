@@ -105,7 +105,7 @@ Command add_train_command(CLI::App& app) {
   t->add_option("--max-steps", c->max_steps, "Stop after this many optimizer steps (0: no limit)")
       ->group(T);
   t->add_option("--micro-shards", c->micro_shards,
-                "Micro-shards per batch (power of two >= --threads); fixes the summation order")
+                "Micro-shards per batch (>= --threads); fixes the summation order")
       ->group(T);
 
   const char* P = "Parallelism";

@@ -1,5 +1,6 @@
 #include "lockstep/parallel/data_parallel.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <cstring>
@@ -17,17 +18,9 @@ double seconds_since(Clock::time_point t) {
 }
 }  // namespace
 
-struct DataParallel::Block {
-  Index lo, hi;  // shards [lo, hi), an aligned power-of-two range
-  int replica;
-  std::shared_ptr<float> buffer;
-  bool empty = true;
-};
-
 void DataParallelOptions::validate() const {
   LOCKSTEP_CHECK(threads >= 1, "DataParallel: threads must be >= 1, got ", threads);
-  LOCKSTEP_CHECK(micro_shards >= 1 && std::has_single_bit(unsigned(micro_shards)),
-                 "DataParallel: micro_shards must be a power of two, got ", micro_shards);
+  LOCKSTEP_CHECK(micro_shards >= 1, "DataParallel: micro_shards must be >= 1, got ", micro_shards);
   LOCKSTEP_CHECK(micro_shards >= threads, "DataParallel: micro_shards (", micro_shards,
                  ") must be at least the number of threads (", threads, ")");
   LOCKSTEP_CHECK(accumulate >= 1, "DataParallel: accumulate must be >= 1, got ", accumulate);
@@ -50,22 +43,11 @@ DataParallel::DataParallel(Module& model, LossFn loss, Optimizer& optimizer,
   flat_ = std::make_unique<FlatParameters>(params);
   flat_->zero_grad();
 
+  // One gradient buffer per micro-shard, zero-filled once: the alignment padding between
+  // parameters is never written afterwards, so it stays zero through every tree sum.
   const Index M = options_.micro_shards, R = options_.threads;
-  // Replica r owns shards [r M / R, (r + 1) M / R), cut into maximal aligned power-of-two blocks.
-  for (Index r = 0; r < R; ++r) {
-    Index lo = r * M / R;
-    const Index hi = (r + 1) * M / R;
-    while (lo < hi) {
-      Index size = lo == 0 ? M : Index(1) << std::countr_zero(std::uint64_t(lo));
-      while (lo + size > hi) size /= 2;
-      blocks_.push_back(Block{lo, lo + size, int(r), allocate_floats(flat_->size())});
-      lo += size;
-    }
-  }
-  const int depth = std::countr_zero(unsigned(M));
-  temps_.resize(std::size_t(R));
-  for (auto& t : temps_)
-    for (int d = 0; d < depth; ++d) t.push_back(allocate_floats(flat_->size()));
+  for (Index k = 0; k < M; ++k) shard_grads_.push_back(allocate_floats(flat_->size()));
+  shard_empty_.assign(std::size_t(M), 1);
   shard_loss_.resize(std::size_t(M));
   shard_rows_.resize(std::size_t(M));
   group_ = std::make_unique<ReplicaGroup>(int(R), options_.stall_timeout);
@@ -76,16 +58,19 @@ DataParallel::~DataParallel() {
   group_.reset();
 }
 
-void DataParallel::compute_shard(Index shard, float* buffer, bool& empty) {
+// Forward and backward of one micro-shard; its parameter gradients (of the shard's summed loss)
+// are written straight into the shard's buffer by the backward kernels (an overwriting sink):
+// no memset of the buffer, no temporary gradient, no add.
+void DataParallel::compute_shard(Index shard) {
   const Index M = options_.micro_shards;
   const Index begin = shard * batch_rows_ / M, end = (shard + 1) * batch_rows_ / M;
   const Index rows = end - begin;
   shard_rows_[std::size_t(shard)] = rows;
   shard_loss_[std::size_t(shard)] = 0;
-  empty = rows == 0;
-  if (empty) return;
-  std::memset(buffer, 0, std::size_t(flat_->size()) * sizeof(float));
-  GradSinkGuard sink(buffer);
+  shard_empty_[std::size_t(shard)] = rows == 0;
+  if (rows == 0) return;
+  float* buffer = shard_grads_[std::size_t(shard)].get();
+  GradSinkGuard sink(buffer, GradSinkGuard::Mode::overwrite);
   Var out = model_(Var(x_.rows_view(begin, rows)));
   Var loss = loss_(out, Var(y_.rows_view(begin, rows)));
   LOCKSTEP_CHECK(loss.value().numel() == 1, "DataParallel: the loss function returned shape ",
@@ -93,41 +78,26 @@ void DataParallel::compute_shard(Index shard, float* buffer, bool& empty) {
   // Seeding with the row count turns the shard's mean loss into its sum over samples.
   loss.backward(Tensor::scalar(float(rows)));
   shard_loss_[std::size_t(shard)] = loss.item();
+  // Parameters the loss does not depend on (unused, frozen) got no gradient: zero.
+  const auto& params = flat_->parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const Index off = flat_->offset(i);
+    if (!sink.written(off))
+      std::memset(buffer + off, 0, std::size_t(params[i].value().numel()) * sizeof(float));
+  }
 }
 
-void DataParallel::compute_block(int replica, Index lo, Index hi, float* buffer, int depth,
-                                 bool& empty) {
-  if (hi - lo == 1) {
-    compute_shard(lo, buffer, empty);
-    return;
-  }
-  const Index mid = (lo + hi) / 2;
-  bool left_empty = true, right_empty = true;
-  float* right = temps_[std::size_t(replica)][std::size_t(depth)].get();
-  compute_block(replica, lo, mid, buffer, depth + 1, left_empty);
-  compute_block(replica, mid, hi, right, depth + 1, right_empty);
-  const std::size_t n = std::size_t(flat_->size());
-  if (left_empty && !right_empty) {
-    std::memcpy(buffer, right, n * sizeof(float));
-  } else if (!left_empty && !right_empty) {
-    Eigen::Map<Eigen::ArrayXf>(buffer, Eigen::Index(n)) +=
-        Eigen::Map<const Eigen::ArrayXf>(right, Eigen::Index(n));
-  }
-  empty = left_empty && right_empty;
-}
-
-// The tree node [lo, hi) for elements [begin, end): a block's buffer, or the sum of the two
+// The tree node [lo, hi) for elements [begin, end): a shard's buffer, or the sum of the two
 // children accumulated in place into the left child's buffer. Null when every shard is empty.
 const float* DataParallel::reduce_node(Index lo, Index hi, Index begin, Index end) {
-  for (Block& b : blocks_) {
-    if (b.lo == lo && b.hi == hi) return b.empty ? nullptr : b.buffer.get();
-  }
+  if (hi - lo == 1)
+    return shard_empty_[std::size_t(lo)] ? nullptr : shard_grads_[std::size_t(lo)].get();
   const Index mid = (lo + hi) / 2;
   const float* left = reduce_node(lo, mid, begin, end);
   const float* right = reduce_node(mid, hi, begin, end);
   if (left == nullptr) return right;
   if (right == nullptr) return left;
-  auto* out = const_cast<float*>(left);  // the left child's block buffer, this chunk only
+  auto* out = const_cast<float*>(left);  // the left child's shard buffer, this chunk only
   Eigen::Map<Eigen::ArrayXf>(out + begin, end - begin) +=
       Eigen::Map<const Eigen::ArrayXf>(right + begin, end - begin);
   return left;
@@ -185,11 +155,8 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
 
 void DataParallel::forward_backward_phase(int r) {
   const auto t0 = Clock::now();
-  for (Block& b : blocks_) {
-    if (b.replica != r) continue;
-    const int depth = std::countr_zero(unsigned(options_.micro_shards / (b.hi - b.lo)));
-    compute_block(r, b.lo, b.hi, b.buffer.get(), depth, b.empty);
-  }
+  const Index M = options_.micro_shards, R = options_.threads;
+  for (Index k = r * M / R; k < (r + 1) * M / R; ++k) compute_shard(k);
   stats_.forward_backward_s[std::size_t(r)] = seconds_since(t0);
 }
 
@@ -211,8 +178,9 @@ void DataParallel::update_range(Index begin, Index end) {
   }
 }
 
-// Each replica takes one chunk of the flat range and walks it in L1-sized tiles: the tree sum,
-// the scaled gradient and the optimizer's update of a tile happen while it is in cache.
+// Each replica takes one chunk of the flat range and walks it in L1-sized tiles: the whole
+// shard tree's sum, the scaled gradient and the optimizer's update of a tile happen while it is
+// in cache, so each shard buffer is read once.
 void DataParallel::all_reduce_phase(int r) {
   constexpr Index kTile = 4096;
   const auto [begin, end] = chunk_of(r);

@@ -14,14 +14,19 @@ std::ostream& operator<<(std::ostream& out, const Shape& s) {
   return out << '[' << s.rows << ", " << s.cols << ']';
 }
 
-std::shared_ptr<float> allocate_floats(Index count) {
+std::shared_ptr<float> allocate_floats_uninitialized(Index count) {
   LOCKSTEP_CHECK(count >= 0, "cannot allocate a negative number of floats: ", count);
   const std::size_t bytes = static_cast<std::size_t>(std::max<Index>(count, 1)) * sizeof(float);
   auto* p = static_cast<float*>(detail::pool_allocate(bytes));
-  std::memset(p, 0, bytes);
   // Data and control block both come from the pool: a steady-state step allocates nothing.
   return std::shared_ptr<float>(
       p, [bytes](float* q) { detail::pool_free(q, bytes); }, PoolAllocator<float>{});
+}
+
+std::shared_ptr<float> allocate_floats(Index count) {
+  auto p = allocate_floats_uninitialized(count);
+  std::memset(p.get(), 0, static_cast<std::size_t>(std::max<Index>(count, 1)) * sizeof(float));
+  return p;
 }
 
 Tensor::Tensor(Shape shape) : shape_(shape) {
@@ -29,6 +34,16 @@ Tensor::Tensor(Shape shape) : shape_(shape) {
   auto storage = allocate_floats(shape.numel());
   data_ = storage.get();
   owner_ = std::move(storage);
+}
+
+Tensor Tensor::empty(Shape shape) {
+  LOCKSTEP_CHECK(shape.rows >= 0 && shape.cols >= 0, "invalid tensor shape ", shape);
+  Tensor t;
+  auto storage = allocate_floats_uninitialized(shape.numel());
+  t.data_ = storage.get();
+  t.owner_ = std::move(storage);
+  t.shape_ = shape;
+  return t;
 }
 
 Tensor Tensor::full(Shape shape, float value) {

@@ -46,9 +46,8 @@ void TrainConfig::validate() const {
   LOCKSTEP_CHECK(std::isfinite(clip_grad_norm) && clip_grad_norm >= 0,
                  "--clip-grad-norm must be >= 0, got ", clip_grad_norm);
   LOCKSTEP_CHECK(max_steps >= 0, "--max-steps must be >= 0, got ", max_steps);
-  LOCKSTEP_CHECK(
-      micro_shards >= 1 && micro_shards <= 1024 && std::has_single_bit(unsigned(micro_shards)),
-      "--micro-shards must be a power of two in [1, 1024], got ", micro_shards);
+  LOCKSTEP_CHECK(micro_shards >= 1 && micro_shards <= 1024,
+                 "--micro-shards must be in [1, 1024], got ", micro_shards);
   LOCKSTEP_CHECK(threads >= 0 && threads <= micro_shards, "--threads must be in [0, ", micro_shards,
                  "] (at most --micro-shards; 0 = all cores), got ", threads);
   LOCKSTEP_CHECK(loader_workers >= 0 && loader_workers <= 256,

@@ -177,6 +177,63 @@ TEST(DataParallel, RealNetworksTrainToTheSameBytesForEveryReplicaCount) {
   }
 }
 
+TEST(DataParallel, AnyMicroShardCountIsBitwiseIdenticalAcrossReplicaCounts) {
+  // M need not be a power of two: the tree over the M shard buffers is fixed by M alone.
+  const auto one = train_parallel(1, 24, 30, 1, 6);
+  for (int threads : {2, 3, 6}) {
+    const auto many = train_parallel(threads, 24, 30, 1, 6);
+    ASSERT_EQ(one.size(), many.size());
+    EXPECT_EQ(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)), 0)
+        << threads << " replicas differ from one in the bits (M = 6)";
+  }
+  expect_close(one, train_plain(24, 30), 1e-6);
+}
+
+// A weight used twice in one forward (its gradient is a sum of two kernels' outputs) and a
+// parameter the loss never uses (its shard slices get no kernel output and must read zero).
+class SharedNet : public Module {
+ public:
+  explicit SharedNet(std::uint64_t seed) {
+    Generator gen(seed);
+    fc = register_module("fc", std::make_shared<Linear>(5, 5, LinearOptions{true, &gen}));
+    out = register_module("out", std::make_shared<Linear>(5, 2, LinearOptions{true, &gen}));
+    unused = register_parameter("unused", randn({3, 3}, gen));
+  }
+  Var forward(const Var& x) override { return (*out)(tanh((*fc)(tanh((*fc)(x))))); }
+  std::shared_ptr<Linear> fc, out;
+  Var unused;
+};
+
+std::vector<float> train_shared(int threads, bool parallel) {
+  SharedNet net(3);
+  SGD opt(net.parameters(), SGDOptions(0.1).momentum(0.9));
+  Data d = make_data(48, 8);
+  std::unique_ptr<DataParallel> dp;
+  if (parallel)
+    dp = std::make_unique<DataParallel>(net, loss_fn, opt, DataParallelOptions{.threads = threads});
+  for (int s = 0; s < 12; ++s) {
+    const Tensor x = d.x.rows_view((s % 3) * 16, 16), y = d.y.rows_view((s % 3) * 16, 16);
+    if (dp) {
+      dp->step(x, y);
+    } else {
+      opt.zero_grad();
+      mse(net(Var(x)), Var(y)).backward();
+      opt.step();
+    }
+  }
+  return params_of(net);
+}
+
+TEST(DataParallel, SharedWeightsAndUnusedParametersGetExactGradients) {
+  const auto plain = train_shared(1, false);
+  const auto one = train_shared(1, true);
+  expect_close(one, plain, 1e-6);
+  for (int threads : {2, 4}) {
+    const auto many = train_shared(threads, true);
+    EXPECT_EQ(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)), 0) << threads;
+  }
+}
+
 TEST(DataParallel, UnevenShardsAndShortBatchesAreExact) {
   // 13 rows over 8 shards (sizes 1 and 2), and 5 rows (three empty shards).
   for (Index batch : {13, 5, 3}) {
@@ -284,7 +341,7 @@ TEST(DataParallel, OptionsAreValidated) {
   Net net(5);
   SGD opt(net.parameters(), SGDOptions(0.1));
   EXPECT_THROW(DataParallel(net, loss_fn, opt, {.threads = 0}), Error);
-  EXPECT_THROW(DataParallel(net, loss_fn, opt, {.micro_shards = 6}), Error);
+  EXPECT_THROW(DataParallel(net, loss_fn, opt, {.micro_shards = 0}), Error);
   EXPECT_THROW(DataParallel(net, loss_fn, opt, {.threads = 8, .micro_shards = 4}), Error);
   EXPECT_THROW(DataParallel(net, loss_fn, opt, {.accumulate = 0}), Error);
   Net other(5);

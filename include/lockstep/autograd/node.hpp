@@ -43,7 +43,9 @@ class Node {
   virtual const char* name() const = 0;
 
   /// Computes the gradients of the inputs from `dout`. dinputs[i] arrives allocated with
-  /// input i's shape when that input requires grad, and undefined otherwise.
+  /// input i's shape when that input requires grad, and undefined otherwise; its contents are
+  /// unspecified (it may even be a view into a replica's gradient buffer), so the kernel must
+  /// write every element.
   virtual void apply(const Tensor& dout, std::vector<Tensor>& dinputs) = 0;
   /// Drops saved tensors after a backward pass that did not retain the graph.
   virtual void release_saved() {}

@@ -2,16 +2,19 @@
 //
 // For every global batch of B samples: the batch is cut into M fixed micro-shards (views, no
 // copies; shard k holds rows [k B / M, (k + 1) B / M)); R replica threads each run forward and
-// backward on a contiguous run of shards against the same parameters, each into its own
-// gradient buffers; the shard gradients are combined in one fixed binary tree over the M
-// shards; the result, divided by B, is the gradient of the mean loss over the whole global
-// batch (not of a mean of shard means: a short last batch and uneven shards are exact); then
-// one optimizer step updates the shared parameters.
+// backward on a contiguous run of shards against the same parameters, the backward kernels
+// writing each shard's gradient straight into that shard's own flat buffer; the shard
+// gradients are combined in one fixed binary tree over the M shards; the result, divided by B,
+// is the gradient of the mean loss over the whole global batch (not of a mean of shard means: a
+// short last batch and uneven shards are exact); then one optimizer step updates the shared
+// parameters.
 //
 // Bitwise reproducibility: the order of every floating-point sum is fixed by the batch and M,
-// never by R. A replica owns whole aligned sub-trees of the shard tree and sums inside them in
-// tree order; the all-reduce finishes the same tree. So R = 1, 2, 3, 4, 8 give the same bits
-// (M must be a power of two and at least R).
+// never by R: the tree over the M shard buffers is summed in the all-reduce, element range by
+// element range, always in the same order. So R = 1, 2, 3, 4, 8 give the same bits for the same
+// M (M >= R). Memory: M gradient buffers the size of the parameters (plus the flat parameters
+// and their gradients); M = R gives the fewest buffers and largest shards, but then the bits
+// depend on R.
 //
 // Gradient accumulation: with accumulate = k, k calls of step() sum their gradients and the
 // k-th divides by all their samples and updates (PyTorch DDP's no_sync): the same as one step
@@ -46,7 +49,7 @@ using LossFn = std::function<Var(const Var& output, const Var& target)>;
 
 struct DataParallelOptions {
   int threads = 1;       // replicas R
-  int micro_shards = 8;  // M: a power of two >= threads; fixes the summation order
+  int micro_shards = 8;  // M >= threads; fixes the summation order (see above)
   int accumulate = 1;    // batches per optimizer step
   /// A replica that has not finished a phase within this time is an error (0: wait forever).
   std::chrono::milliseconds stall_timeout{0};
@@ -93,9 +96,7 @@ class DataParallel {
   const DataParallelOptions& options() const { return options_; }
 
  private:
-  struct Block;
-  void compute_block(int replica, Index lo, Index hi, float* buffer, int depth, bool& empty);
-  void compute_shard(Index shard, float* buffer, bool& empty);
+  void compute_shard(Index shard);
   const float* reduce_node(Index lo, Index hi, Index begin, Index end);
   void reduce_update(bool first, bool last, float scale);
   void forward_backward_phase(int replica);
@@ -126,8 +127,8 @@ class DataParallel {
   DataParallelOptions options_;
   std::unique_ptr<FlatParameters> flat_;
   std::unique_ptr<ReplicaGroup> group_;
-  std::vector<Block> blocks_;                               // aligned sub-trees, owned by replicas
-  std::vector<std::vector<std::shared_ptr<float>>> temps_;  // per replica, per tree depth
+  std::vector<std::shared_ptr<float>> shard_grads_;  // one flat gradient buffer per micro-shard
+  std::vector<unsigned char> shard_empty_;           // (bytes: written by different replicas)
   std::vector<double> shard_loss_;
   std::vector<Index> shard_rows_;
   // The batch of the step in progress.

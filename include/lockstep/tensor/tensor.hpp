@@ -45,6 +45,9 @@ class Tensor {
   Tensor(Index rows, Index cols) : Tensor(Shape{rows, cols}) {}
 
   static Tensor zeros(Shape shape) { return Tensor(shape); }
+  /// A tensor whose contents are unspecified (torch.empty): for outputs a kernel overwrites
+  /// entirely, where zero-filling would be wasted memory traffic.
+  static Tensor empty(Shape shape);
   static Tensor ones(Shape shape) { return full(shape, 1.0f); }
   static Tensor full(Shape shape, float value);
   /// Copies rows*cols floats from `data` (row-major).
@@ -121,5 +124,7 @@ std::ostream& operator<<(std::ostream& out, const Tensor& t);
 
 /// Allocates `count` floats, 64-byte aligned and zero-filled, owned by the returned pointer.
 std::shared_ptr<float> allocate_floats(Index count);
+/// The same without zero-filling: the contents are unspecified.
+std::shared_ptr<float> allocate_floats_uninitialized(Index count);
 
 }  // namespace lockstep
