@@ -5,8 +5,8 @@
 //           computation, in float32 with Eigen's vectorized sin, 24 rounds instead of numpy's 6
 //           to cost about as much); the us/sample counter says what it costs here
 //   trivial get(i) copies a row of a preallocated tensor: pure per-batch overhead
-//   build/release/benchmarks/lockstep_loader --benchmark_repetitions=3 \
-//       --benchmark_report_aggregates_only=true
+//   build/release/benchmarks/lockstep_loader --benchmark_repetitions=3
+//       --benchmark_report_aggregates_only=true   (one line)
 #include <benchmark/benchmark.h>
 
 #include <chrono>

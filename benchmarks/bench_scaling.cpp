@@ -9,11 +9,11 @@
 //   allreduce   the all-reduce + optimizer-step pass alone, against a plain a += b pass
 // Arguments: {threads R, weak, M}: weak = 0 keeps the global batch fixed (strong scaling), weak = 1
 // keeps the per-replica batch fixed (global batch x R); M = 0 uses the reproducible default of
-// 8 micro-shards (bitwise equal results for 1-8 replicas), M = R the fewest, largest shards. Each
+// 8 micro-shards (bitwise equal results for 1-8 replicas; 16 beyond 8 replicas), M = R the fewest, largest shards. Each
 // case runs one timed epoch per repetition after 5 warm-up steps, as the PyTorch scripts do;
 // compare medians.
-//   build/release/benchmarks/lockstep_scaling --benchmark_repetitions=3 \
-//       --benchmark_report_aggregates_only=true --benchmark_filter=MlpMedium
+//   build/release/benchmarks/lockstep_scaling --benchmark_repetitions=3
+//       --benchmark_report_aggregates_only=true --benchmark_filter=MlpMedium   (one line)
 #include <benchmark/benchmark.h>
 
 #include <bit>
@@ -80,7 +80,7 @@ void classify(benchmark::State& state, const InMemory& data, const std::vector<I
   for (Index i = 0; i < n; ++i) order[std::size_t(i)] = i;
   if (permuted) order = synthetic_permutation(n, seed);
   Tensor xb(batch, data.x.cols()), yb(batch, 1);
-  double samples = 0, gflop = 0;
+  double samples = 0, gflop = 0, reduce_s = 0, step_s = 0;
   for (auto _ : state) {
     state.PauseTiming();
     manual_seed(0);
@@ -97,10 +97,13 @@ void classify(benchmark::State& state, const InMemory& data, const std::vector<I
       Tensor y = count == batch ? yb : yb.rows_view(0, count);
       gather(data.x, idx, x);
       gather(data.y, idx, y);
-      dp.step(x, y);
+      const StepStats& st = dp.step(x, y);
+      reduce_s += st.reduce_update_s;
+      step_s += st.total_s;
       return count;
     };
     for (Index s = 0; s < 5; ++s) run_step(s);
+    reduce_s = step_s = 0;
     state.ResumeTiming();
     for (Index s = 0; s < steps; ++s) samples += double(run_step(timed_steps > 0 ? s + 5 : s));
     gflop += 6.0 * double(model->num_parameters()) * 1e-9;
@@ -109,6 +112,8 @@ void classify(benchmark::State& state, const InMemory& data, const std::vector<I
   state.counters["GFLOP/s"] =
       benchmark::Counter(gflop * samples / double(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["batch"] = double(batch);
+  // The share of the step spent in the all-reduce + update pass (the rest: forward/backward).
+  state.counters["reduce%"] = 100.0 * reduce_s / std::max(step_s, 1e-12);
 }
 
 void BM_MlpMedium(benchmark::State& state) {
@@ -175,20 +180,20 @@ void BM_LinregWide(benchmark::State& state) {
   }
   state.counters["samples/s"] = benchmark::Counter(samples, benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_LinregWide)
-    ->Args({1, 0})
-    ->Args({1, 1})
-    ->Args({1, 2})
-    ->Args({2, 0})
-    ->Args({2, 1})
-    ->Iterations(1)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+void linreg_args(benchmark::internal::Benchmark* b) {
+  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  for (int r = 1; r <= cores; r *= 2)
+    for (int workers : {0, 1, 2}) b->Args({r, workers});
+  b->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+BENCHMARK(BM_LinregWide)->Apply(linreg_args);
 
 // The all-reduce + SGD step (args: bytes, replicas R, momentum 0/1) over a flat buffer, against
-// `a += b` over the same bytes. Memory streams per element: a += b moves 3 (read a, b; write
-// a); the pass moves 4 with plain SGD (read the shard sum and the parameter, write the gradient
-// and the parameter) and 6 with momentum (also read and write the buffer).
+// `a += b` over the same bytes. Each replica holds one shard's gradient (M = R). Memory streams
+// per element: a += b moves 3 (read a, b; write a); the pass moves R + 3 with plain SGD (read
+// the R shard gradients and the parameter, write the gradient and the parameter) and R + 5
+// with momentum (also read and write the momentum buffer). "moved" counts those bytes per
+// second: the figure to hold against a += b's.
 class OneVector : public Module {
  public:
   explicit OneVector(Index n) { w = register_parameter("w", Tensor(1, n)); }
@@ -203,11 +208,15 @@ void BM_AllReduceUpdate(benchmark::State& state) {
   OneVector model(n);
   SGD opt(model.parameters(), SGDOptions(0.01).momentum(momentum ? 0.9 : 0.0));
   DataParallel dp(model, [](const Var& o, const Var& t) { return mse_loss(o, t); }, opt,
-                  {.threads = threads, .micro_shards = 8});
-  Tensor x = Tensor::ones({8, 1}), y(8, n);
+                  {.threads = threads, .micro_shards = threads});
+  Tensor x = Tensor::ones({threads, 1}), y(threads, n);
   dp.step(x, y);
   for (auto _ : state) state.SetIterationTime(dp.rerun_reduce_update());
   state.SetBytesProcessed(int64_t(state.iterations()) * state.range(0));
+  const double streams = threads + (momentum ? 5 : 3);
+  state.counters["moved"] = benchmark::Counter(
+      double(state.iterations()) * double(state.range(0)) * streams, benchmark::Counter::kIsRate,
+      benchmark::Counter::kIs1024);
 }
 
 void BM_PlainAddPass(benchmark::State& state) {
@@ -219,11 +228,19 @@ void BM_PlainAddPass(benchmark::State& state) {
     benchmark::DoNotOptimize(a.data());
   }
   state.SetBytesProcessed(int64_t(state.iterations()) * state.range(0));
+  state.counters["moved"] =
+      benchmark::Counter(double(state.iterations()) * double(state.range(0)) * 3,
+                         benchmark::Counter::kIsRate, benchmark::Counter::kIs1024);
 }
 
-BENCHMARK(BM_AllReduceUpdate)
-    ->ArgsProduct({{64 << 10, 1 << 20, 16 << 20, 256 << 20}, {1, 2}, {0, 1}})
-    ->UseManualTime();
+void all_reduce_args(benchmark::internal::Benchmark* b) {
+  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  for (std::int64_t bytes : {64 << 10, 1 << 20, 16 << 20, 256 << 20})
+    for (int r = 1; r <= cores; r *= 2)
+      for (int momentum : {0, 1}) b->Args({bytes, r, momentum});
+  b->UseManualTime();
+}
+BENCHMARK(BM_AllReduceUpdate)->Apply(all_reduce_args);
 BENCHMARK(BM_PlainAddPass)->Arg(64 << 10)->Arg(1 << 20)->Arg(16 << 20)->Arg(256 << 20);
 
 }  // namespace
