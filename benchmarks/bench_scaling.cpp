@@ -183,7 +183,8 @@ void BM_LinregWide(benchmark::State& state) {
 void linreg_args(benchmark::internal::Benchmark* b) {
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   for (int r = 1; r <= cores; r *= 2)
-    for (int workers : {0, 1, 2}) b->Args({r, workers});
+    for (int workers : {0, 1, 2, 4, 8})
+      if (workers <= 2 || r + workers <= cores) b->Args({r, workers});
   b->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 BENCHMARK(BM_LinregWide)->Apply(linreg_args);
