@@ -11,6 +11,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -296,6 +297,27 @@ struct DataLoader::Epoch : std::enable_shared_from_this<DataLoader::Epoch> {
     }
   }
 
+  // Called in the handler of `e`: "dataset failed on sample i of batch b", with the sample's
+  // own exception nested (what get() threw, when get_batch's default nested one), as the
+  // message of an error in get() has always read.
+  [[noreturn]] void rethrow_sample_error(const SampleError& e, Index b) {
+    auto message = [&](const char* what) {
+      return detail::str_cat("DataLoader: dataset failed on sample ", e.index(), " of batch ", b,
+                             " (epoch ", epoch, "): ", what);
+    };
+    const auto* nested = dynamic_cast<const std::nested_exception*>(&e);
+    if (nested != nullptr && nested->nested_ptr() != nullptr) {
+      try {
+        std::rethrow_exception(nested->nested_ptr());
+      } catch (const std::exception& cause) {
+        std::throw_with_nested(Error(message(cause.what())));
+      } catch (...) {
+        // Not a std::exception: nest the SampleError itself, below.
+      }
+    }
+    std::throw_with_nested(Error(message(e.what())));
+  }
+
   State fill(Index b, Slot& s) {
     const std::vector<Index>& idx = batches[std::size_t(b)];
     const Index n = static_cast<Index>(idx.size());
@@ -312,16 +334,15 @@ struct DataLoader::Epoch : std::enable_shared_from_this<DataLoader::Epoch> {
                                                      " (epoch ", epoch, "): ", e.what())));
       }
     } else {
-      for (Index r = 0; r < n; ++r) {
-        if (cancelled) return State::Ready;
-        const Index i = idx[std::size_t(r)];
-        try {
-          dataset->get(i, row(batch.x, r), row(batch.y, r));
-        } catch (const std::exception& e) {
-          std::throw_with_nested(
-              Error(detail::str_cat("DataLoader: dataset failed on sample ", i, " of batch ", b,
-                                    " (epoch ", epoch, "): ", e.what())));
-        }
+      // One call per batch (cancellation is checked per batch): TensorDataset copies in bulk.
+      if (cancelled) return State::Ready;
+      try {
+        dataset->get_batch(idx, batch.x, batch.y);
+      } catch (const SampleError& e) {
+        rethrow_sample_error(e, b);
+      } catch (const std::exception& e) {
+        std::throw_with_nested(Error(detail::str_cat("DataLoader: dataset failed on batch ", b,
+                                                     " (epoch ", epoch, "): ", e.what())));
       }
     }
     transform(b, s);

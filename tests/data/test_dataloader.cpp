@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <numeric>
 #include <set>
+#include <stdexcept>
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/rng.hpp"
@@ -123,6 +125,109 @@ TEST(DataLoader, InvalidOptionsAreErrors) {
     EXPECT_NE(std::string(e.what()).find("batch_size must be positive, got 0"), std::string::npos);
   }
   EXPECT_THROW(DataLoader(std::shared_ptr<const Dataset>(), {}), Error);
+}
+
+// Collates only through get_batch: sample i is {i, 2 i}, target {i}; batch `fail_batch` fails.
+class BulkOnly : public Dataset {
+ public:
+  Index size() const override { return 20; }
+  Index feature_dim() const override { return 2; }
+  Index target_dim() const override { return 1; }
+  void get(Index, std::span<float>, std::span<float>) const override {
+    throw std::logic_error("get() called; the loader should use get_batch");
+  }
+  void get_batch(std::span<const Index> indices, Tensor& x, Tensor& y) const override {
+    if (calls.fetch_add(1) == fail_batch) throw std::runtime_error("disk on fire");
+    for (std::size_t r = 0; r < indices.size(); ++r) {
+      x(Index(r), 0) = float(indices[r]);
+      x(Index(r), 1) = 2.0f * float(indices[r]);
+      y(Index(r), 0) = float(indices[r]);
+    }
+  }
+  mutable std::atomic<long> calls{0};
+  long fail_batch = -1;
+};
+
+TEST(DataLoader, CollatesWithOneGetBatchCallPerBatch) {
+  for (int workers : {0, 2}) {
+    SCOPED_TRACE(workers);
+    auto ds = std::make_shared<BulkOnly>();
+    DataLoader loader(ds, {.batch_size = 6, .shuffle = true, .seed = 2, .num_workers = workers});
+    Index samples = 0;
+    for (const Batch& b : loader) {
+      for (Index r = 0; r < b.size(); ++r) {
+        const Index i = b.indices[std::size_t(r)];
+        EXPECT_EQ(b.x(r, 0), float(i));
+        EXPECT_EQ(b.x(r, 1), 2.0f * float(i));
+        EXPECT_EQ(b.y(r, 0), float(i));
+      }
+      samples += b.size();
+    }
+    EXPECT_EQ(samples, 20);
+    EXPECT_EQ(ds->calls.load(), 4);  // batches of 6, 6, 6, 2
+  }
+}
+
+TEST(DataLoader, GetBatchErrorsNameTheBatch) {
+  auto ds = std::make_shared<BulkOnly>();
+  ds->fail_batch = 2;
+  DataLoader loader(ds, {.batch_size = 5});
+  try {
+    for (const Batch& b : loader) (void)b;
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("DataLoader: dataset failed on batch 2 (epoch 0): disk on fire"),
+              std::string::npos)
+        << m;
+    try {
+      std::rethrow_if_nested(e);
+      FAIL() << "the dataset's error is not nested";
+    } catch (const std::runtime_error& inner) {
+      EXPECT_STREQ(inner.what(), "disk on fire");
+    }
+  }
+}
+
+class Fixed : public Sampler {
+ public:
+  explicit Fixed(std::vector<Index> order) : order_(std::move(order)) {}
+  std::vector<Index> indices(Index) const override { return order_; }
+  Index size() const override { return Index(order_.size()); }
+
+ private:
+  std::vector<Index> order_;
+};
+
+TEST(DataLoader, OutOfRangeSampleOfATensorDatasetNamesSampleAndBatch) {
+  for (int workers : {0, 1}) {
+    SCOPED_TRACE(workers);
+    DataLoader loader(numbered(5),
+                      {.batch_size = 2,
+                       .sampler = std::make_shared<Fixed>(std::vector<Index>{0, 1, 2, 9, 3}),
+                       .num_workers = workers});
+    Index delivered = 0;
+    try {
+      for (const Batch& b : loader) {
+        (void)b;
+        ++delivered;
+      }
+      FAIL() << "no error";
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("DataLoader: dataset failed on sample 9 of batch 1 (epoch 0): "
+                       "TensorDataset: index 9 is out of range for 5 samples"),
+                std::string::npos)
+          << m;
+      try {
+        std::rethrow_if_nested(e);
+        FAIL() << "the dataset's error is not nested";
+      } catch (const SampleError& inner) {
+        EXPECT_EQ(inner.index(), 9);
+      }
+    }
+    EXPECT_EQ(delivered, 1);
+  }
 }
 
 }  // namespace

@@ -5,6 +5,9 @@
 //   lockstep::Tensor y = ...;   // [n, 1] (or [n, targets])
 //   auto ds = std::make_shared<lockstep::TensorDataset>(X, y);
 //   lockstep::Example e = ds->get(3);   // row 3 of X and of y
+//
+// get_batch checks every index first, then copies the rows with memcpy, prefetching the rows
+// a few samples ahead (a shuffled batch reads rows scattered over the whole array).
 #pragma once
 
 #include "lockstep/data/dataset.hpp"
@@ -21,6 +24,8 @@ class TensorDataset : public Dataset {
   Index target_dim() const override { return targets_.cols(); }
   void get(Index index, std::span<float> x, std::span<float> y) const override;
   using Dataset::get;
+  /// An index out of range is a SampleError naming it and the size; nothing is copied then.
+  void get_batch(std::span<const Index> indices, Tensor& x, Tensor& y) const override;
 
   const Tensor& features() const { return features_; }
   const Tensor& targets() const { return targets_; }
