@@ -1,5 +1,6 @@
 #include "lockstep/data/subset.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -34,6 +35,31 @@ void Subset::get(Index index, std::span<float> x, std::span<float> y) const {
   LOCKSTEP_CHECK(index >= 0 && index < size(), "Subset: index ", index,
                  " is out of range for a subset of ", size(), " samples");
   dataset_->get(indices_[static_cast<std::size_t>(index)], x, y);
+}
+
+void Subset::get_batch(std::span<const Index> indices, Tensor& x, Tensor& y) const {
+  // The mapped indices, per thread and reused: loader workers call this for every batch.
+  thread_local std::vector<Index> mapped;
+  mapped.clear();
+  for (const Index i : indices) {
+    if (i < 0 || i >= size()) [[unlikely]] {
+      throw SampleError(i, detail::str_cat("Subset: index ", i, " is out of range for a subset of ",
+                                           size(), " samples"));
+    }
+    mapped.push_back(indices_[static_cast<std::size_t>(i)]);
+  }
+  try {
+    dataset_->get_batch(mapped, x, y);
+  } catch (const SampleError& e) {
+    // Name the sample as the caller knows it: the subset index of the first row it fills.
+    const auto row = std::find(mapped.begin(), mapped.end(), e.index()) - mapped.begin();
+    const Index i = row < std::ptrdiff_t(indices.size()) ? indices[std::size_t(row)] : e.index();
+    std::throw_with_nested(
+        SampleError(i, detail::str_cat("Subset: sample ", i, " (sample ", e.index(),
+                                       " of the underlying "
+                                       "dataset) failed: ",
+                                       e.what())));
+  }
 }
 
 std::vector<std::shared_ptr<Subset>> random_split(std::shared_ptr<const Dataset> dataset,

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "data/reader_test_util.hpp"
@@ -37,6 +38,63 @@ TEST(Subset, MapsIndices) {
   auto inner = std::make_shared<Subset>(ds, std::vector<Index>{9, 8, 7});
   Subset outer(inner, {2});
   EXPECT_EQ(outer.get(0).y.item(), 70.0f);
+}
+
+TEST(Subset, GetBatchMapsIndicesThroughTheUnderlyingBulkCopy) {
+  auto ds = numbered(10);
+  auto inner = std::make_shared<Subset>(ds, std::vector<Index>{9, 8, 7, 6});
+  Subset outer(inner, {3, 0, 0, 2});
+  const std::vector<Index> idx{0, 3, 1, 1};
+  Tensor x = Tensor::full({4, 2}, std::nanf("")), y = Tensor::full({4, 1}, std::nanf(""));
+  outer.get_batch(idx, x, y);
+  for (std::size_t r = 0; r < idx.size(); ++r) {
+    const Example e = outer.get(idx[r]);
+    EXPECT_EQ(x(Index(r), 0), e.x(0, 0)) << r;
+    EXPECT_EQ(x(Index(r), 1), e.x(0, 1)) << r;
+    EXPECT_EQ(y(Index(r), 0), e.y(0, 0)) << r;
+  }
+  EXPECT_EQ(y(1, 0), 70.0f);  // outer 3 -> inner 2 -> dataset 7
+}
+
+TEST(Subset, GetBatchNamesAFailingSampleByItsSubsetIndex) {
+  auto ds = numbered(10);
+  Subset s(ds, {5, 6});
+  Tensor x(2, 2), y(2, 1);
+  const std::vector<Index> bad{1, 2};
+  try {
+    s.get_batch(bad, x, y);
+    ADD_FAILURE() << "no error for subset index 2 of 2";
+  } catch (const SampleError& e) {
+    EXPECT_EQ(e.index(), 2);
+    EXPECT_CONTAINS(std::string(e.what()), "index 2 is out of range for a subset of 2 samples");
+  }
+}
+
+// A dataset whose sample 7 cannot be read.
+class BrokenAtSeven : public Dataset {
+ public:
+  Index size() const override { return 10; }
+  Index feature_dim() const override { return 1; }
+  Index target_dim() const override { return 1; }
+  void get(Index i, std::span<float> x, std::span<float> y) const override {
+    if (i == 7) throw Error("disk read failed");
+    x[0] = y[0] = float(i);
+  }
+};
+
+TEST(Subset, GetBatchNamesAnUnderlyingFailureByTheSubsetIndex) {
+  Subset s(std::make_shared<BrokenAtSeven>(), {3, 7});
+  Tensor x(2, 1), y(2, 1);
+  const std::vector<Index> idx{0, 1};
+  try {
+    s.get_batch(idx, x, y);
+    ADD_FAILURE() << "no error for the unreadable sample";
+  } catch (const SampleError& e) {
+    EXPECT_EQ(e.index(), 1);
+    const std::string what = e.what();
+    EXPECT_CONTAINS(what, "Subset: sample 1 (sample 7 of the underlying dataset)");
+    EXPECT_CONTAINS(what, "disk read failed");
+  }
 }
 
 TEST(Subset, IndexOutOfRangeIsAnError) {
@@ -103,10 +161,7 @@ TEST(RandomSplit, BadLengthsShowSumAndSize) {
                     random_split(ds, {0.5, 0.4}, 1);
                   }),
                   "fractions [0.5, 0.4] sum to 0.9, not 1 (the dataset has 150 samples)");
-  EXPECT_CONTAINS(error_of([&] {
-                    random_split(ds, {1.5, -0.5}, 1);
-                  }),
-                  "must each lie in [0, 1]");
+  EXPECT_CONTAINS(error_of([&] { random_split(ds, {1.5, -0.5}, 1); }), "must each lie in [0, 1]");
   EXPECT_CONTAINS(error_of([] { random_split(nullptr, {1}, 1); }), "null");
 }
 

@@ -34,6 +34,9 @@ class Subset : public Dataset {
   Index feature_dim() const override { return dataset_->feature_dim(); }
   Index target_dim() const override { return dataset_->target_dim(); }
   void get(Index index, std::span<float> x, std::span<float> y) const override;
+  /// Maps the indices and makes one get_batch call on the underlying dataset (so a Subset of a
+  /// TensorDataset copies in bulk too); a failing sample is named by its subset index.
+  void get_batch(std::span<const Index> indices, Tensor& x, Tensor& y) const override;
   using Dataset::get;
 
   const std::vector<Index>& indices() const { return indices_; }
