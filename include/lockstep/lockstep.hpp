@@ -31,6 +31,7 @@
 #include "lockstep/metrics/confusion_matrix.hpp"
 #include "lockstep/nn/activation.hpp"
 #include "lockstep/nn/dropout.hpp"
+#include "lockstep/nn/shard_context.hpp"
 #include "lockstep/nn/init.hpp"
 #include "lockstep/nn/linear.hpp"
 #include "lockstep/nn/loss.hpp"

@@ -8,6 +8,7 @@
 #include "lockstep/autograd/grad_mode.hpp"
 #include "lockstep/autograd/grad_sink.hpp"
 #include "lockstep/core/error.hpp"
+#include "lockstep/nn/shard_context.hpp"
 
 namespace lockstep {
 
@@ -71,6 +72,9 @@ void DataParallel::compute_shard(Index shard) {
   if (rows == 0) return;
   float* buffer = shard_grads_[std::size_t(shard)].get();
   GradSinkGuard sink(buffer, GradSinkGuard::Mode::overwrite);
+  // What random modules (Dropout) key their masks on: the batch and the global row.
+  ShardContext context{.batch = batch_number_, .first_row = begin};
+  ShardContextGuard context_guard(&context);
   Var out = model_(Var(x_.rows_view(begin, rows)));
   Var loss = loss_(out, Var(y_.rows_view(begin, rows)));
   LOCKSTEP_CHECK(loss.value().numel() == 1, "DataParallel: the loss function returned shape ",
@@ -115,6 +119,7 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   x_ = x;
   y_ = y;
   batch_rows_ = x.rows();
+  batch_number_ = batches_++;
   const int R = options_.threads;
   StepStats& stats = stats_;
   stats.loss = 0;

@@ -1,5 +1,6 @@
-// Dropout: inverted scaling, drop rate, reproducibility from the seed, identity in eval mode,
-// gradient through the survivors only, and validation of p.
+// Dropout: inverted scaling, drop rate, reproducibility from the seed, masks keyed on the global
+// row under a data-parallel shard context, identity in eval mode, gradient through the survivors
+// only, and validation of p.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include "lockstep/autograd/functions.hpp"
 #include "lockstep/core/error.hpp"
 #include "lockstep/nn/dropout.hpp"
+#include "lockstep/nn/shard_context.hpp"
 
 namespace lockstep {
 namespace {
@@ -39,6 +41,36 @@ TEST(Dropout, SameSeedSameMasksAndMasksChangeBetweenCalls) {
   EXPECT_NE(ya, a(Var(x)).value().to_vector());  // the generator advanced
   a.generator().manual_seed(5);
   EXPECT_EQ(ya, a(Var(x)).value().to_vector());
+}
+
+// Under a data-parallel shard context, a row's mask depends on (seed, batch, draw, global row)
+// only: a shard holding rows 4..7 gets exactly rows 4..7 of the whole batch's masks.
+TEST(Dropout, ShardContextKeysMasksOnTheGlobalRowNotOnTheShard) {
+  Dropout drop(0.4f, {.seed = 9});
+  const Tensor all = Tensor::ones({8, 6});
+  std::vector<float> whole, second_draw, other_batch;
+  {
+    ShardContext ctx{.batch = 3, .first_row = 0};
+    ShardContextGuard guard(&ctx);
+    whole = drop(Var(all)).value().to_vector();
+    second_draw = drop(Var(all)).value().to_vector();
+    EXPECT_EQ(ctx.draws, 2u);
+  }
+  {
+    ShardContext ctx{.batch = 4, .first_row = 0};
+    ShardContextGuard guard(&ctx);
+    other_batch = drop(Var(all)).value().to_vector();
+  }
+  EXPECT_NE(whole, second_draw) << "a second draw in the same forward must differ";
+  EXPECT_NE(whole, other_batch) << "another batch must differ";
+  ShardContext ctx{.batch = 3, .first_row = 4};
+  ShardContextGuard guard(&ctx);
+  const auto tail = drop(Var(Tensor::ones({4, 6}))).value().to_vector();
+  EXPECT_EQ(tail, std::vector<float>(whole.begin() + 4 * 6, whole.end()));
+  EXPECT_EQ(current_shard(), &ctx);
+  // The module's own generator was not touched by any of this.
+  Generator fresh(9);
+  EXPECT_EQ(drop.generator().uniform(), fresh.uniform());
 }
 
 TEST(Dropout, EvalModeAndZeroProbabilityAreTheIdentity) {

@@ -11,6 +11,7 @@
 #include "lockstep/data/dataloader.hpp"
 #include "lockstep/data/synthetic.hpp"
 #include "lockstep/nn/activation.hpp"
+#include "lockstep/nn/dropout.hpp"
 #include "lockstep/nn/linear.hpp"
 #include "lockstep/nn/loss.hpp"
 #include "lockstep/nn/sequential.hpp"
@@ -231,6 +232,48 @@ TEST(DataParallel, SharedWeightsAndUnusedParametersGetExactGradients) {
   for (int threads : {2, 4}) {
     const auto many = train_shared(threads, true);
     EXPECT_EQ(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)), 0) << threads;
+  }
+}
+
+// Dropout between the layers: its masks must not depend on which replica ran which shard.
+class DropoutNet : public Module {
+ public:
+  explicit DropoutNet(std::uint64_t seed) {
+    Generator gen(seed);
+    fc1 = register_module("fc1", std::make_shared<Linear>(5, 16, LinearOptions{true, &gen}));
+    drop = register_module("drop", std::make_shared<Dropout>(0.3f, DropoutOptions{.seed = 21}));
+    fc2 = register_module("fc2", std::make_shared<Linear>(16, 2, LinearOptions{true, &gen}));
+  }
+  Var forward(const Var& x) override { return (*fc2)((*drop)(tanh((*fc1)(x)))); }
+  std::shared_ptr<Linear> fc1, fc2;
+  std::shared_ptr<Dropout> drop;
+};
+
+std::vector<float> train_dropout(int threads, bool training, int micro_shards = 8) {
+  DropoutNet net(4);
+  net.train(training);
+  SGD opt(net.parameters(), SGDOptions(0.1).momentum(0.9));
+  DataParallel dp(net, loss_fn, opt, {.threads = threads, .micro_shards = micro_shards});
+  Data d = make_data(60, 12);
+  for (int s = 0; s < 15; ++s)
+    dp.step(d.x.rows_view((s % 3) * 20, 20), d.y.rows_view((s % 3) * 20, 20));
+  EXPECT_EQ(dp.batches(), 15u);
+  return params_of(net);
+}
+
+TEST(DataParallel, DropoutMasksAreTheSameForEveryReplicaCount) {
+  const auto one = train_dropout(1, true);
+  for (int threads : {2, 3, 4}) {
+    const auto many = train_dropout(threads, true);
+    EXPECT_EQ(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)), 0)
+        << threads << " replicas differ from one in the bits";
+  }
+  EXPECT_NE(one, train_dropout(1, false)) << "dropout had no effect in training mode";
+  // The masks follow the sample's row in the global batch, not its shard: other shard counts
+  // give the same training up to summation order.
+  for (int shards : {1, 4}) {
+    SCOPED_TRACE(shards);
+    expect_close(train_dropout(1, true, shards), one, 1e-5);
   }
 }
 

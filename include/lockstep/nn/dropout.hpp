@@ -6,11 +6,14 @@
 // module's own Generator, seeded from the options, so a run is reproducible no matter what
 // else draws random numbers. p must be in [0, 1).
 //
-// Not for DataParallel in training mode: its replicas run the same module concurrently, would
-// share (and race on) the one Generator, and the masks would depend on the thread order. Use
-// RowDropout (lockstep/train/row_dropout.hpp), whose masks are a pure function of the seed, the
-// step and the row, as the training binary does. (Moving that mechanism into this class is the
-// proper fix, not done yet.)
+// Under DataParallel (which installs a ShardContext on each replica thread, see
+// lockstep/nn/shard_context.hpp) the masks do not come from the module's Generator: row r of a
+// shard gets its own stream, Generator::derive(seed, {batch, draw, global row}), where draw
+// counts the random draws made so far in that shard's forward pass (so two Dropout layers, or
+// one called twice, differ). The masks are then a pure function of the seed, the batch number
+// and the sample's row in the global batch: the same for every number of replicas and
+// micro-shards, and nothing is shared between threads. (They differ from the masks of the same
+// module run outside DataParallel, which draws from its Generator in order.)
 //
 //   lockstep::Dropout drop(0.2f, {.seed = 7});
 //   lockstep::Var h = drop(x);    // about 20% of x zeroed, the rest times 1.25
@@ -35,11 +38,12 @@ class Dropout : public Module {
   Var forward(const Var& input) override;
 
   float p() const { return p_; }
-  /// The generator the masks are drawn from (e.g. to reseed it per replica or save its state).
+  /// The generator the masks are drawn from outside DataParallel (e.g. to save its state).
   Generator& generator() { return gen_; }
 
  private:
   float p_;
+  std::uint64_t seed_;
   Generator gen_;
 };
 

@@ -16,6 +16,11 @@
 // and their gradients); M = R gives the fewest buffers and largest shards, but then the bits
 // depend on R.
 //
+// Random modules: each shard's forward pass runs under a ShardContext (the batch number and the
+// shard's first global row), so nn::Dropout's masks depend on the sample's row, not on the
+// thread or shard that ran it (the masks are the same for every R and M), and the bits stay the
+// same for every R.
+//
 // Gradient accumulation: with accumulate = k, k calls of step() sum their gradients and the
 // k-th divides by all their samples and updates (PyTorch DDP's no_sync): the same as one step
 // on the concatenated batch.
@@ -92,6 +97,12 @@ class DataParallel {
   /// Returns its seconds.
   double rerun_reduce_update();
 
+  /// Batches stepped so far: the batch number that random modules (Dropout, see
+  /// lockstep/nn/shard_context.hpp) key their masks on. Restore it with set_batches() when
+  /// resuming a run, so the masks continue where they left off.
+  std::uint64_t batches() const { return batches_; }
+  void set_batches(std::uint64_t batches) { batches_ = batches; }
+
   FlatParameters& flat() { return *flat_; }
   const DataParallelOptions& options() const { return options_; }
 
@@ -134,6 +145,7 @@ class DataParallel {
   // The batch of the step in progress.
   Tensor x_, y_;
   Index batch_rows_ = 0;
+  std::uint64_t batches_ = 0, batch_number_ = 0;
   Index accumulated_batches_ = 0;
   Index accumulated_samples_ = 0;
   StepStats stats_;

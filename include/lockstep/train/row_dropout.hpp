@@ -1,12 +1,13 @@
 // lockstep/train/row_dropout.hpp — dropout whose masks do not depend on threads or shards.
 //
-// nn::Dropout draws from one Generator, so replicas running the same model concurrently would
-// share (and race on) it, and the masks would depend on which replica ran first. RowDropout
-// instead derives each row's mask from Generator::derive(seed, {step, layer, hash of the
-// row's values}): a pure function of the sample and the training step, the same for every
-// number of replicas and micro-shards, and safe to call from many threads. The trainer sets
-// the step before each batch through the shared counter. Two identical rows in one step get
-// the same mask. In evaluation mode it is the identity.
+// Under DataParallel, nn::Dropout keys its masks on DataParallel's batch counter and the
+// sample's row in the global batch. RowDropout, which the training binary uses, keys them
+// instead on a step counter the trainer sets (the checkpointed step, so a resumed run draws the
+// same masks) and on the row's values: each row's mask comes from
+// Generator::derive(seed, {step, layer, hash of the row's values}), a pure function of the
+// sample and the training step, the same for every number of replicas and micro-shards, and
+// safe to call from many threads. Two identical rows in one step get the same mask. In
+// evaluation mode it is the identity.
 //
 //   auto step = std::make_shared<std::atomic<std::int64_t>>(0);
 //   lockstep::RowDropout drop(0.2f, /*seed=*/1, /*layer=*/0, step);
