@@ -54,7 +54,6 @@
 #include "lockstep/train/model_file.hpp"
 #include "lockstep/train/model_spec.hpp"
 #include "lockstep/train/prepared_data.hpp"
-#include "lockstep/train/row_dropout.hpp"
 #include "lockstep/train/stop_signal.hpp"
 #include "lockstep/train/trace.hpp"
 #include "lockstep/train/trainer.hpp"

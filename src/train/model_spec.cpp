@@ -7,8 +7,8 @@
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/rng.hpp"
 #include "lockstep/nn/activation.hpp"
+#include "lockstep/nn/dropout.hpp"
 #include "lockstep/nn/linear.hpp"
-#include "lockstep/train/row_dropout.hpp"
 
 namespace lockstep {
 
@@ -34,6 +34,10 @@ std::vector<Index> parse_hidden_layers(const std::string& model) {
   return hidden;
 }
 
+namespace {
+constexpr std::uint64_t kDropoutStream = 0x64726f70;  // "drop"
+}  // namespace
+
 BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed) {
   LOCKSTEP_CHECK(spec.inputs >= 1 && spec.outputs >= 1,
                  "model: inputs and outputs must be >= 1, got ", spec.inputs, " and ",
@@ -41,7 +45,6 @@ BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed) {
   const std::vector<Index> hidden = parse_hidden_layers(spec.model);
   BuiltModel m;
   m.net = std::make_shared<Sequential>();
-  m.dropout_step = std::make_shared<std::atomic<std::int64_t>>(0);
   Generator gen(seed);
   Index in = spec.inputs;
   std::uint64_t layer = 0;
@@ -56,9 +59,11 @@ BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed) {
     else
       LOCKSTEP_CHECK(false, "--activation must be relu, sigmoid or tanh, got '", spec.activation,
                      "'");
-    if (spec.dropout > 0)
-      m.net->push_back(
-          std::make_shared<RowDropout>(float(spec.dropout), seed, layer++, m.dropout_step));
+    if (spec.dropout > 0) {
+      const std::uint64_t layer_seed =
+          Generator::derive(seed, {kDropoutStream, layer++}).next_u64();
+      m.net->push_back(std::make_shared<Dropout>(float(spec.dropout), DropoutOptions{layer_seed}));
+    }
     in = width;
   }
   m.net->push_back(std::make_shared<Linear>(in, spec.outputs, LinearOptions{.generator = &gen}));

@@ -265,7 +265,8 @@ TrainResult Trainer::run() {
         const double step_start_us = trace.now_us();
         trace.complete("data wait", TraceRecorder::kMainThread, wait_start_us,
                        step_start_us - wait_start_us, step);
-        built.dropout_step->store(epoch * batches_per_epoch + batch.index);
+        // Dropout masks are keyed on the batch number: the same on a resumed run.
+        dp.set_batches(std::uint64_t(epoch * batches_per_epoch + batch.index));
         const StepStats& s = dp.step(batch.x, batch.y);
         LOCKSTEP_CHECK(std::isfinite(s.loss), "the loss became ", s.loss, " at step ", step + 1,
                        " (epoch ", epoch + 1, ", batch ", batch.index + 1,

@@ -2,9 +2,11 @@
 // ("linear" or "mlp:H1,H2,...") and its activation and dropout, and back to JSON (stored in
 // model files, so `lockstep eval` rebuilds the same network).
 //
-// mlp:64,32 on 10 inputs and 3 outputs is Linear(10,64) act [RowDropout] Linear(64,32) act
-// [RowDropout] Linear(32,3) in a Sequential, parameters named as PyTorch names them
-// ("0.weight", ...). Initialization draws from Generator(seed) (PyTorch's Linear rule).
+// mlp:64,32 on 10 inputs and 3 outputs is Linear(10,64) act [Dropout] Linear(64,32) act
+// [Dropout] Linear(32,3) in a Sequential, parameters named as PyTorch names them
+// ("0.weight", ...). Initialization draws from Generator(seed) (PyTorch's Linear rule); each
+// Dropout layer gets its own seed derived from `seed` and its position (under DataParallel its
+// masks are keyed on the batch number and the sample's row, see nn/dropout.hpp).
 //
 //   lockstep::ModelSpec spec{.model = "mlp:64", .activation = "relu", .inputs = 64, .outputs = 10};
 //   lockstep::BuiltModel m = lockstep::build_model(spec, /*seed=*/1);
@@ -12,7 +14,6 @@
 //   std::string json = lockstep::model_spec_to_json(spec);
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -32,8 +33,6 @@ struct ModelSpec {
 
 struct BuiltModel {
   std::shared_ptr<Sequential> net;
-  /// The step counter the dropout layers key their masks on (see RowDropout).
-  std::shared_ptr<std::atomic<std::int64_t>> dropout_step;
 };
 
 /// The hidden widths of "linear" (none) or "mlp:H1,H2,..."; errors name --model.
