@@ -122,6 +122,7 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   batch_number_ = batches_++;
   const int R = options_.threads;
   StepStats& stats = stats_;
+  stats.data_wait_s = 0;
   stats.loss = 0;
   stats.stepped = false;
   stats.forward_backward_max_s = stats.forward_backward_mean_s = 0;
@@ -234,6 +235,32 @@ void DataParallel::reduce_update(bool first, bool last, float scale) {
     optimizer_.prepare_step();
     group_->run("update", update_);
   }
+}
+
+EpochStats DataParallel::train_epoch(DataLoader& loader,
+                                     const std::function<bool(const StepStats&)>& on_step) {
+  EpochStats epoch;
+  double loss_sum = 0;
+  const auto start = Clock::now();
+  auto wait_start = Clock::now();
+  for (auto it = loader.begin(); it != loader.end(); ++it) {
+    const double wait = seconds_since(wait_start);
+    const Batch& batch = *it;
+    step(batch.x, batch.y);
+    StepStats& s = stats_;
+    s.data_wait_s = wait;
+    loss_sum += s.loss * double(s.samples);
+    epoch.samples += s.samples;
+    ++epoch.steps;
+    epoch.data_wait_s += wait;
+    epoch.forward_backward_max_s += s.forward_backward_max_s;
+    epoch.reduce_update_s += s.reduce_update_s;
+    if (on_step && !on_step(s)) break;
+    wait_start = Clock::now();
+  }
+  epoch.loss = epoch.samples > 0 ? loss_sum / double(epoch.samples) : 0.0;
+  epoch.total_s = seconds_since(start);
+  return epoch;
 }
 
 double DataParallel::rerun_reduce_update() {

@@ -36,6 +36,9 @@
 //     lockstep::StepStats s = dp.step(batch.x, batch.y);
 //     std::printf("loss %.4f\n", s.loss);
 //   }
+//   // or, with the time spent waiting for data measured too:
+//   lockstep::EpochStats e = dp.train_epoch(loader);
+//   std::printf("loss %.4f, waited %.1f%% for data\n", e.loss, 100 * e.data_wait_s / e.total_s);
 #pragma once
 
 #include <chrono>
@@ -43,6 +46,7 @@
 #include <memory>
 #include <vector>
 
+#include "lockstep/data/dataloader.hpp"
 #include "lockstep/nn/module.hpp"
 #include "lockstep/optim/optimizer.hpp"
 #include "lockstep/parallel/flat_parameters.hpp"
@@ -67,14 +71,23 @@ struct DataParallelOptions {
 
 /// What one step() did and how long its phases took.
 struct StepStats {
-  double loss = 0;       // mean loss over the batch (loss function's reduction per shard)
-  Index samples = 0;     // samples in this batch
-  bool stepped = false;  // the optimizer stepped (last batch of an accumulation)
+  double data_wait_s = 0;  // waiting for this batch (train_epoch only; 0 from step())
+  double loss = 0;         // mean loss over the batch (loss function's reduction per shard)
+  Index samples = 0;       // samples in this batch
+  bool stepped = false;    // the optimizer stepped (last batch of an accumulation)
   double forward_backward_max_s = 0;   // slowest replica
   double forward_backward_mean_s = 0;  // mean over replicas (max / mean shows imbalance)
   double reduce_update_s = 0;          // all-reduce + optimizer step
   double total_s = 0;
   std::vector<double> forward_backward_s;  // per replica
+};
+
+/// What one train_epoch() did: sums over its steps.
+struct EpochStats {
+  double loss = 0;  // mean loss over the epoch's samples
+  Index samples = 0;
+  Index steps = 0;  // batches stepped (optimizer steps: steps / accumulate)
+  double data_wait_s = 0, forward_backward_max_s = 0, reduce_update_s = 0, total_s = 0;
 };
 
 class DataParallel {
@@ -91,6 +104,13 @@ class DataParallel {
   /// One global batch: features [B, in], targets [B, out]. The statistics stay valid until the
   /// next step (they are reused, so a steady-state step allocates nothing).
   const StepStats& step(const Tensor& x, const Tensor& y);
+
+  /// One epoch of `loader` (a step per batch), measuring the time each batch was waited for.
+  /// `on_step`, when given, sees every step's statistics (data_wait_s included) and may return
+  /// false to end the epoch early; the loader then cancels its work in flight. Errors from the
+  /// loader's workers and from the replicas reach the caller.
+  EpochStats train_epoch(DataLoader& loader,
+                         const std::function<bool(const StepStats&)>& on_step = {});
 
   /// Runs the all-reduce + optimizer-step pass again on the shard gradients left by the last
   /// step (they are summed in place, so the values drift): the pass alone, for benchmarks.
