@@ -51,6 +51,8 @@ DataParallel::DataParallel(Module& model, LossFn loss, Optimizer& optimizer,
   shard_empty_.assign(std::size_t(M), 1);
   shard_loss_.resize(std::size_t(M));
   shard_rows_.resize(std::size_t(M));
+  working_on_ = std::vector<std::atomic<Index>>(std::size_t(R));
+  for (auto& w : working_on_) w.store(-1);
   group_ = std::make_unique<ReplicaGroup>(int(R), options_.stall_timeout);
 }
 
@@ -70,25 +72,36 @@ void DataParallel::compute_shard(Index shard) {
   shard_loss_[std::size_t(shard)] = 0;
   shard_empty_[std::size_t(shard)] = rows == 0;
   if (rows == 0) return;
-  float* buffer = shard_grads_[std::size_t(shard)].get();
-  GradSinkGuard sink(buffer, GradSinkGuard::Mode::overwrite);
-  // What random modules (Dropout) key their masks on: the batch and the global row.
-  ShardContext context{.batch = batch_number_, .first_row = begin};
-  ShardContextGuard context_guard(&context);
-  Var out = model_(Var(x_.rows_view(begin, rows)));
-  Var loss = loss_(out, Var(y_.rows_view(begin, rows)));
-  LOCKSTEP_CHECK(loss.value().numel() == 1, "DataParallel: the loss function returned shape ",
-                 loss.shape(), "; it must reduce to one value (mean or sum)");
-  // Seeding with the row count turns the shard's mean loss into its sum over samples.
-  loss.backward(Tensor::scalar(float(rows)));
-  shard_loss_[std::size_t(shard)] = loss.item();
-  // Parameters the loss does not depend on (unused, frozen) got no gradient: zero.
-  const auto& params = flat_->parameters();
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const Index off = flat_->offset(i);
-    if (!sink.written(off))
-      std::memset(buffer + off, 0, std::size_t(params[i].value().numel()) * sizeof(float));
+  try {
+    float* buffer = shard_grads_[std::size_t(shard)].get();
+    GradSinkGuard sink(buffer, GradSinkGuard::Mode::overwrite);
+    // What random modules (Dropout) key their masks on: the batch and the global row.
+    ShardContext context{.batch = batch_number_, .first_row = begin};
+    ShardContextGuard context_guard(&context);
+    Var out = model_(Var(x_.rows_view(begin, rows)));
+    Var loss = loss_(out, Var(y_.rows_view(begin, rows)));
+    LOCKSTEP_CHECK(loss.value().numel() == 1, "DataParallel: the loss function returned shape ",
+                   loss.shape(), "; it must reduce to one value (mean or sum)");
+    // Seeding with the row count turns the shard's mean loss into its sum over samples.
+    loss.backward(Tensor::scalar(float(rows)));
+    shard_loss_[std::size_t(shard)] = loss.item();
+    // Parameters the loss does not depend on (unused, frozen) got no gradient: zero.
+    const auto& params = flat_->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const Index off = flat_->offset(i);
+      if (!sink.written(off))
+        std::memset(buffer + off, 0, std::size_t(params[i].value().numel()) * sizeof(float));
+    }
+  } catch (const std::exception& e) {
+    std::throw_with_nested(Error(detail::str_cat(describe_shard(shard), ": ", e.what())));
   }
+}
+
+// "shard 7 (rows 14-15 of 16)": where in the batch a failing or stalled replica was.
+std::string DataParallel::describe_shard(Index shard) const {
+  const Index M = options_.micro_shards;
+  const Index begin = shard * batch_rows_ / M, end = (shard + 1) * batch_rows_ / M;
+  return detail::str_cat("shard ", shard, " (rows ", begin, "-", end - 1, " of ", batch_rows_, ")");
 }
 
 // The tree node [lo, hi) for elements [begin, end): a shard's buffer, or the sum of the two
@@ -129,7 +142,19 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   stats.samples = batch_rows_;
   stats.forward_backward_s.assign(std::size_t(R), 0.0);
 
-  group_->run("forward/backward", forward_backward_);
+  for (auto& w : working_on_) w.store(-1, std::memory_order_relaxed);
+  try {
+    group_->run("forward/backward", forward_backward_);
+  } catch (const Error& e) {
+    if (group_->broken().empty()) throw;
+    // A stall: say which shards were still being worked on, and by whom.
+    std::string running;
+    for (std::size_t r = 0; r < working_on_.size(); ++r) {
+      const Index k = working_on_[r].load(std::memory_order_relaxed);
+      if (k >= 0) running += detail::str_cat("; replica ", r, " was on ", describe_shard(k));
+    }
+    throw Error(detail::str_cat(e.what(), running));
+  }
 
   double loss_sum = 0;
   for (std::size_t k = 0; k < shard_loss_.size(); ++k)
@@ -161,8 +186,16 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
 
 void DataParallel::forward_backward_phase(int r) {
   const auto t0 = Clock::now();
+  // Replica r takes the contiguous run of shards [r M / R, (r + 1) M / R): a fixed assignment,
+  // so a stall or an error is always on the same replica for the same shard. (The results
+  // would not change with any other assignment; the tree that sums the shards is fixed by M.)
   const Index M = options_.micro_shards, R = options_.threads;
-  for (Index k = r * M / R; k < (r + 1) * M / R; ++k) compute_shard(k);
+  std::atomic<Index>& mine = working_on_[std::size_t(r)];
+  for (Index k = r * M / R; k < (r + 1) * M / R; ++k) {
+    mine.store(k, std::memory_order_relaxed);
+    compute_shard(k);
+  }
+  mine.store(-1, std::memory_order_relaxed);
   stats_.forward_backward_s[std::size_t(r)] = seconds_since(t0);
 }
 

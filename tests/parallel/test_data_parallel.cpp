@@ -410,13 +410,15 @@ TEST(DataParallel, ReplicaExceptionReachesTheCallerNamingReplicaAndPhase) {
   };
   DataParallel dp(net, failing, opt, {.threads = 4});
   Data d = make_data(16, 6);
-  d.y(14, 0) = 1000.0f;  // shard 7 (rows 14-15), owned by replica 3
+  d.y(14, 0) = 1000.0f;  // shard 7 (rows 14-15), replica 3's
   try {
     dp.step(d.x, d.y);
     FAIL();
   } catch (const Error& e) {
     const std::string m = e.what();
-    EXPECT_NE(m.find("replica 3 failed in forward/backward: bad shard"), std::string::npos) << m;
+    EXPECT_NE(m.find("replica 3 failed in forward/backward: shard 7 (rows 14-15 of 16): bad shard"),
+              std::string::npos)
+        << m;
   }
   d.y(14, 0) = 0.0f;
   EXPECT_NO_THROW(dp.step(d.x, d.y));  // the group is still usable after an ordinary error
@@ -431,14 +433,15 @@ TEST(DataParallel, StalledReplicaEndsTheStepWithAnErrorInsteadOfHanging) {
   };
   DataParallel dp(net, slow, opt, {.threads = 2, .stall_timeout = std::chrono::milliseconds(50)});
   Data d = make_data(16, 6);
-  d.y(14, 0) = 1000.0f;  // last shard (rows 14-15): replica 1
+  d.y(14, 0) = 1000.0f;  // the last shard (rows 14-15, replica 1's) sleeps
   try {
     dp.step(d.x, d.y);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("replica 1 did not finish forward/backward within 50 ms"),
-              std::string::npos)
-        << e.what();
+    const std::string m = e.what();
+    EXPECT_NE(m.find("replica 1 did not finish forward/backward within 50 ms"), std::string::npos)
+        << m;
+    EXPECT_NE(m.find("replica 1 was on shard 7 (rows 14-15 of 16)"), std::string::npos) << m;
   }
   try {
     dp.step(d.x, d.y);

@@ -3,11 +3,11 @@
 // For every global batch of B samples: the batch is cut into M fixed micro-shards (views, no
 // copies; shard k holds rows [k B / M, (k + 1) B / M)); R replica threads each run forward and
 // backward on a contiguous run of shards against the same parameters, the backward kernels
-// writing each shard's gradient straight into that shard's own flat buffer; the shard
-// gradients are combined in one fixed binary tree over the M shards; the result, divided by B,
-// is the gradient of the mean loss over the whole global batch (not of a mean of shard means: a
-// short last batch and uneven shards are exact); then one optimizer step updates the shared
-// parameters.
+// writing each shard's gradient straight into that shard's own flat buffer; the shard gradients
+// are combined in one fixed binary tree over the M shards; the result, divided by B, is the
+// gradient of the mean loss over the whole global batch (not of a mean of shard means: a short
+// last batch and uneven shards are exact); then one optimizer step updates the shared
+// parameters. Errors and stalls name the replica and the shard (its rows in the batch).
 //
 // Bitwise reproducibility: the order of every floating-point sum is fixed by the batch and M,
 // never by R: the tree over the M shard buffers is summed in the all-reduce, element range by
@@ -41,9 +41,11 @@
 //   std::printf("loss %.4f, waited %.1f%% for data\n", e.loss, 100 * e.data_wait_s / e.total_s);
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "lockstep/data/dataloader.hpp"
@@ -128,6 +130,7 @@ class DataParallel {
 
  private:
   void compute_shard(Index shard);
+  std::string describe_shard(Index shard) const;
   const float* reduce_node(Index lo, Index hi, Index begin, Index end);
   void reduce_update(bool first, bool last, float scale);
   void forward_backward_phase(int replica);
@@ -160,6 +163,7 @@ class DataParallel {
   std::unique_ptr<ReplicaGroup> group_;
   std::vector<std::shared_ptr<float>> shard_grads_;  // one flat gradient buffer per micro-shard
   std::vector<unsigned char> shard_empty_;           // (bytes: written by different replicas)
+  std::vector<std::atomic<Index>> working_on_;       // per replica: its shard in progress, or -1
   std::vector<double> shard_loss_;
   std::vector<Index> shard_rows_;
   // The batch of the step in progress.
