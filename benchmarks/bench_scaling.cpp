@@ -9,9 +9,9 @@
 //   allreduce   the all-reduce + optimizer-step pass alone, against a plain a += b pass
 // Arguments: {threads R, weak, M}: weak = 0 keeps the global batch fixed (strong scaling), weak = 1
 // keeps the per-replica batch fixed (global batch x R); M = 0 uses the reproducible default of
-// 8 micro-shards (bitwise equal results for 1-8 replicas; 16 beyond 8 replicas), M = R the fewest, largest shards. Each
-// case runs one timed epoch per repetition after 5 warm-up steps, as the PyTorch scripts do;
-// compare medians.
+// 8 micro-shards (bitwise equal results for 1-8 replicas; 16 beyond 8 replicas), M = R the fewest,
+// largest shards. Each case runs one timed epoch per repetition after 5 warm-up steps, as the
+// PyTorch scripts do; compare medians.
 //   build/release/benchmarks/lockstep_scaling --benchmark_repetitions=3
 //       --benchmark_report_aggregates_only=true --benchmark_filter=MlpMedium   (one line)
 #include <benchmark/benchmark.h>
@@ -215,9 +215,9 @@ void BM_AllReduceUpdate(benchmark::State& state) {
   for (auto _ : state) state.SetIterationTime(dp.rerun_reduce_update());
   state.SetBytesProcessed(int64_t(state.iterations()) * state.range(0));
   const double streams = threads + (momentum ? 5 : 3);
-  state.counters["moved"] = benchmark::Counter(
-      double(state.iterations()) * double(state.range(0)) * streams, benchmark::Counter::kIsRate,
-      benchmark::Counter::kIs1024);
+  state.counters["moved"] =
+      benchmark::Counter(double(state.iterations()) * double(state.range(0)) * streams,
+                         benchmark::Counter::kIsRate, benchmark::Counter::kIs1024);
 }
 
 void BM_PlainAddPass(benchmark::State& state) {

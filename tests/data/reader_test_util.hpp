@@ -2,8 +2,6 @@
 // that cleans up after itself, and the message of the lockstep::Error a call throws.
 #pragma once
 
-#include "support/error_of.hpp"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 #include <string_view>
 
 #include "lockstep/core/error.hpp"
+#include "support/error_of.hpp"
 
 namespace lockstep::testing {
 
@@ -51,7 +50,6 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
-
 
 }  // namespace lockstep::testing
 

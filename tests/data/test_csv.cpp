@@ -245,8 +245,8 @@ TEST(CsvErrors, NonFiniteAndOutOfRangeValues) {
 }
 
 TEST(CsvErrors, UnknownTargetColumnListsTheColumns) {
-  const std::string msg = error_of(
-      [] { parse_csv("sepal,petal,species\n1,2,a\n", {.target = "specis"}, "i.csv"); });
+  const std::string msg =
+      error_of([] { parse_csv("sepal,petal,species\n1,2,a\n", {.target = "specis"}, "i.csv"); });
   EXPECT_CONTAINS(msg, "i.csv");
   EXPECT_CONTAINS(msg, "'specis'");
   EXPECT_CONTAINS(msg, "'sepal', 'petal', 'species'");

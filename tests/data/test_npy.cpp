@@ -99,8 +99,7 @@ TEST(Npy, SaveIsAtomicAndLeavesNoTemporaryFiles) {
     EXPECT_EQ(entry.path().filename(), "w.npy");
   }
   EXPECT_EQ(files, 1);
-  const std::string msg =
-      error_of([&] { save_npy(dir / "no_such_dir" / "x.npy", Tensor(1, 1)); });
+  const std::string msg = error_of([&] { save_npy(dir / "no_such_dir" / "x.npy", Tensor(1, 1)); });
   EXPECT_CONTAINS(msg, "x.npy");
 }
 

@@ -162,12 +162,10 @@ TEST(SyntheticErrors, SizesAndIndices) {
   EXPECT_CONTAINS(error_of([] { SyntheticClassification(Index{1} << 30, 1 << 11, 10, 1); }),
                   "exceeds 2^40");
   EXPECT_CONTAINS(error_of([] { SyntheticRegression(-1, 3, 1); }), "must be >= 0");
-  EXPECT_CONTAINS(error_of([] { SyntheticClassification(10, 3, 0, 1); }),
-                  "classes must be >= 1");
+  EXPECT_CONTAINS(error_of([] { SyntheticClassification(10, 3, 0, 1); }), "classes must be >= 1");
   SyntheticClassification ds(5, 3, 2, 1);
   std::vector<float> x(2), y(1), x3(3);
-  EXPECT_CONTAINS(error_of([&] { ds.get(5, x3, y); }),
-                  "index 5 is out of range for 5 samples");
+  EXPECT_CONTAINS(error_of([&] { ds.get(5, x3, y); }), "index 5 is out of range for 5 samples");
   EXPECT_CONTAINS(error_of([&] { ds.label(-1); }), "index -1 is out of range");
   EXPECT_CONTAINS(error_of([&] { ds.get(0, x, y); }), "buffers of 2 and 1");
   EXPECT_CONTAINS(error_of([] { SyntheticRegression(2, 2, 1, std::nan("")); }),

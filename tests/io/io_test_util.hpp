@@ -2,8 +2,6 @@
 // safetensors files and error-message checks.
 #pragma once
 
-#include "support/error_of.hpp"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include "lockstep/core/error.hpp"
+#include "support/error_of.hpp"
 
 namespace lockstep::io_test {
 

@@ -8,11 +8,11 @@
 #include <string>
 
 #include "lockstep/core/error.hpp"
-#include "support/error_of.hpp"
 #include "lockstep/tensor/ops/bce_with_logits.hpp"
 #include "lockstep/tensor/ops/cross_entropy.hpp"
 #include "lockstep/tensor/ops/l1.hpp"
 #include "lockstep/tensor/ops/nll.hpp"
+#include "support/error_of.hpp"
 
 namespace lockstep::ops {
 namespace {

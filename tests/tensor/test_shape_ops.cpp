@@ -7,12 +7,12 @@
 #include <string>
 
 #include "lockstep/core/error.hpp"
-#include "support/error_of.hpp"
 #include "lockstep/tensor/ops/class_index.hpp"
 #include "lockstep/tensor/ops/elementwise.hpp"
 #include "lockstep/tensor/ops/gather.hpp"
 #include "lockstep/tensor/ops/reduce.hpp"
 #include "lockstep/tensor/ops/transpose.hpp"
+#include "support/error_of.hpp"
 
 namespace lockstep::ops {
 namespace {

@@ -16,8 +16,8 @@
 // asks for that batch, as a lockstep::Error naming the batch (and the sample, where it is known:
 // get(), transforms, and get_batch overrides that throw SampleError) and keeping the original
 // message (the original is nested: std::rethrow_if_nested). Batches are collated with one
-// Dataset::get_batch call each (TensorDataset and Subset copy in bulk). A batch not ready within `timeout`
-// is an error naming the batch and the timeout. Leaving an epoch early (break, exception,
+// Dataset::get_batch call each (TensorDataset and Subset copy in bulk). A batch not ready within
+// `timeout` is an error naming the batch and the timeout. Leaving an epoch early (break, exception,
 // destroying the loader) cancels the work in flight and waits for it: nothing keeps running.
 //
 // pin_memory has no meaning for a CPU-only library and does not exist here.
