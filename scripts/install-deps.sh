@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config ccache
   libeigen3-dev libtbb-dev libdnnl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev python3-torch
-  libcli11-dev python3-matplotlib
+  nlohmann-json3-dev python3-torch libopenblas0-openmp
+  libcli11-dev python3-matplotlib clang-format
 )
 
 missing=()

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite: a Release build (with the examples and the install
 # test), then AddressSanitizer+UBSan and ThreadSanitizer builds of the library and its tests.
+# First it checks that every C++ source is clang-formatted (scripts/check-format.sh).
 # Usage: scripts/test.sh [release|asan|tsan]...   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/check-format.sh
 
 jobs=$(nproc)
 configs=("$@")
