@@ -142,7 +142,6 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   stats.samples = batch_rows_;
   stats.forward_backward_s.assign(std::size_t(R), 0.0);
 
-  for (auto& w : working_on_) w.store(-1, std::memory_order_relaxed);
   try {
     group_->run("forward/backward", forward_backward_);
   } catch (const Error& e) {
@@ -190,12 +189,14 @@ void DataParallel::forward_backward_phase(int r) {
   // so a stall or an error is always on the same replica for the same shard. (The results
   // would not change with any other assignment; the tree that sums the shards is fixed by M.)
   const Index M = options_.micro_shards, R = options_.threads;
-  std::atomic<Index>& mine = working_on_[std::size_t(r)];
+  struct Working {  // this replica's shard in progress; -1 once it returns, or throws
+    std::atomic<Index>& shard;
+    ~Working() { shard.store(-1, std::memory_order_relaxed); }
+  } working{working_on_[std::size_t(r)]};
   for (Index k = r * M / R; k < (r + 1) * M / R; ++k) {
-    mine.store(k, std::memory_order_relaxed);
+    working.shard.store(k, std::memory_order_relaxed);
     compute_shard(k);
   }
-  mine.store(-1, std::memory_order_relaxed);
   stats_.forward_backward_s[std::size_t(r)] = seconds_since(t0);
 }
 

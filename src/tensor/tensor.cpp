@@ -29,17 +29,14 @@ std::shared_ptr<float> allocate_floats(Index count) {
   return p;
 }
 
-Tensor::Tensor(Shape shape) : shape_(shape) {
-  LOCKSTEP_CHECK(shape.rows >= 0 && shape.cols >= 0, "invalid tensor shape ", shape);
-  auto storage = allocate_floats(shape.numel());
-  data_ = storage.get();
-  owner_ = std::move(storage);
+Tensor::Tensor(Shape shape) : Tensor(empty(shape)) {
+  if (numel() > 0) std::memset(data_, 0, static_cast<std::size_t>(numel()) * sizeof(float));
 }
 
 Tensor Tensor::empty(Shape shape) {
   LOCKSTEP_CHECK(shape.rows >= 0 && shape.cols >= 0, "invalid tensor shape ", shape);
-  Tensor t;
   auto storage = allocate_floats_uninitialized(shape.numel());
+  Tensor t;
   t.data_ = storage.get();
   t.owner_ = std::move(storage);
   t.shape_ = shape;
