@@ -76,7 +76,7 @@ void DataParallel::compute_shard(Index shard) {
     float* buffer = shard_grads_[std::size_t(shard)].get();
     GradSinkGuard sink(buffer, GradSinkGuard::Mode::overwrite);
     // What random modules (Dropout) key their masks on: the batch and the global row.
-    ShardContext context{.batch = batch_number_, .first_row = begin};
+    ShardContext context{.batch = batches_, .first_row = begin};
     ShardContextGuard context_guard(&context);
     Var out = model_(Var(x_.rows_view(begin, rows)));
     Var loss = loss_(out, Var(y_.rows_view(begin, rows)));
@@ -132,7 +132,6 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   x_ = x;
   y_ = y;
   batch_rows_ = x.rows();
-  batch_number_ = batches_++;
   const int R = options_.threads;
   StepStats& stats = stats_;
   stats.data_wait_s = 0;
@@ -154,6 +153,7 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
     }
     throw Error(detail::str_cat(e.what(), running));
   }
+  ++batches_;  // this batch's number was batches_ while its shards ran
 
   double loss_sum = 0;
   for (std::size_t k = 0; k < shard_loss_.size(); ++k)

@@ -119,8 +119,8 @@ class DataParallel {
   /// Returns its seconds.
   double rerun_reduce_update();
 
-  /// Batches stepped so far: the batch number that random modules (Dropout, see
-  /// lockstep/nn/shard_context.hpp) key their masks on. Restore it with set_batches() when
+  /// Batches stepped so far, which is also the number the next batch's random modules (Dropout,
+  /// see lockstep/nn/shard_context.hpp) key their masks on. Restore it with set_batches() when
   /// resuming a run, so the masks continue where they left off.
   std::uint64_t batches() const { return batches_; }
   void set_batches(std::uint64_t batches) { batches_ = batches; }
@@ -169,7 +169,7 @@ class DataParallel {
   // The batch of the step in progress.
   Tensor x_, y_;
   Index batch_rows_ = 0;
-  std::uint64_t batches_ = 0, batch_number_ = 0;
+  std::uint64_t batches_ = 0;  // batches stepped; the number of the batch in progress
   Index accumulated_batches_ = 0;
   Index accumulated_samples_ = 0;
   StepStats stats_;
