@@ -1,6 +1,6 @@
 // Time per training step of the chapter's nn program (Linear(1, 1), MSELoss, SGD, batch 1):
-// forward, loss, backward, step, zero_grad. PyTorch runs the same loop at about 11,500-12,000
-// steps/s on one core of the reference machine (../shared/bench/w0_seed_transcript.py).
+// forward, loss, backward, step, zero_grad. PyTorch's side is ../shared/bench/
+// w0_seed_transcript.py; README.md "Performance" has both, measured in one sitting.
 #include <benchmark/benchmark.h>
 
 #include <lockstep/lockstep.hpp>
@@ -56,8 +56,8 @@ void BM_ChapterNnProgram(benchmark::State& state) {
 BENCHMARK(BM_ChapterNnProgram)->Unit(benchmark::kMillisecond);
 
 // A training step of the chapter's Iris network at batch 2: Linear(4, 16) - Sigmoid -
-// Linear(16, 3), cross-entropy, Adam. PyTorch: about 4,500 steps/s on one core of the
-// reference machine (../shared/bench/w1_iris_mlp.py).
+// Linear(16, 3), cross-entropy, Adam. PyTorch's side is ../shared/bench/w1_iris_mlp.py;
+// README.md "Performance" has both, measured in one sitting.
 void BM_IrisStep(benchmark::State& state) {
   using namespace lockstep;
   manual_seed(1);

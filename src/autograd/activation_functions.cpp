@@ -37,7 +37,7 @@ enum class Save { Input, Output };
 
 Var unary(const Var& a, const char* op, const char* node_name, ForwardKernel forward,
           BackwardKernel backward, Save save) {
-  Tensor out(checked(a, op).shape());
+  Tensor out = Tensor::empty(checked(a, op).shape());
   forward(out, a.value());
   // `out` is passed as a copy of the handle so the Node can still save it.
   return finish(out, {&a}, [&] {

@@ -113,27 +113,12 @@ class MeanBackward final : public Node {
   }
 };
 
-class MseBackward final : public Node {
- public:
-  MseBackward(Tensor input, Tensor target, Reduction r)
-      : saved_{{std::move(input), std::move(target)}}, reduction_(r) {}
-  const char* name() const override { return "MseLossBackward"; }
-  void apply(const Tensor& dout, std::vector<Tensor>& d) override {
-    ops::mse_backward(d[0], d[1], dout, saved_.t[0], saved_.t[1], reduction_);
-  }
-  void release_saved() override { saved_.release(); }
-
- private:
-  Saved<2> saved_;
-  Reduction reduction_;
-};
-
 }  // namespace
 
 Var matmul(const Var& a, const Var& b) {
   checked(a, "matmul");
   checked(b, "matmul");
-  Tensor out(ops::matmul_shape(a.shape(), b.shape()));
+  Tensor out = Tensor::empty(ops::matmul_shape(a.shape(), b.shape()));
   ops::matmul_forward(out, a.value(), b.value());
   return finish(std::move(out), {&a, &b},
                 [&] { return detail::make_node<MatmulBackward>(a.value(), b.value()); });
@@ -143,47 +128,50 @@ Var linear(const Var& x, const Var& w, const Var& bias) {
   checked(x, "linear");
   checked(w, "linear");
   const Tensor* b = bias.defined() ? &bias.value() : nullptr;
-  Tensor out(ops::linear_shape(x.shape(), w.shape(), b));
+  Tensor out = Tensor::empty(ops::linear_shape(x.shape(), w.shape(), b));
   ops::linear_forward(out, x.value(), w.value(), b);
   return finish(std::move(out), {&x, &w, bias.defined() ? &bias : nullptr},
                 [&] { return detail::make_node<LinearBackward>(x.value(), w.value()); });
 }
 
 Var add(const Var& a, const Var& b) {
-  Tensor out(ops::broadcast_shape(checked(a, "add").shape(), checked(b, "add").shape(), "add"));
+  Tensor out = Tensor::empty(
+      ops::broadcast_shape(checked(a, "add").shape(), checked(b, "add").shape(), "add"));
   ops::add_forward(out, a.value(), b.value());
   return finish(std::move(out), {&a, &b}, [] { return detail::make_node<AddBackward>(); });
 }
 
 Var sub(const Var& a, const Var& b) {
-  Tensor out(ops::broadcast_shape(checked(a, "sub").shape(), checked(b, "sub").shape(), "sub"));
+  Tensor out = Tensor::empty(
+      ops::broadcast_shape(checked(a, "sub").shape(), checked(b, "sub").shape(), "sub"));
   ops::sub_forward(out, a.value(), b.value());
   return finish(std::move(out), {&a, &b}, [] { return detail::make_node<SubBackward>(); });
 }
 
 Var mul(const Var& a, const Var& b) {
-  Tensor out(ops::broadcast_shape(checked(a, "mul").shape(), checked(b, "mul").shape(), "mul"));
+  Tensor out = Tensor::empty(
+      ops::broadcast_shape(checked(a, "mul").shape(), checked(b, "mul").shape(), "mul"));
   ops::mul_forward(out, a.value(), b.value());
   return finish(std::move(out), {&a, &b},
                 [&] { return detail::make_node<MulBackward>(a.value(), b.value()); });
 }
 
 Var mul(const Var& a, float factor) {
-  Tensor out(checked(a, "mul").shape());
+  Tensor out = Tensor::empty(checked(a, "mul").shape());
   ops::scale_forward(out, a.value(), factor);
   return finish(std::move(out), {&a},
                 [&] { return detail::make_node<ScaleBackward>(factor, "MulBackward"); });
 }
 
 Var neg(const Var& a) {
-  Tensor out(checked(a, "neg").shape());
+  Tensor out = Tensor::empty(checked(a, "neg").shape());
   ops::scale_forward(out, a.value(), -1.0f);
   return finish(std::move(out), {&a},
                 [] { return detail::make_node<ScaleBackward>(-1.0f, "NegBackward"); });
 }
 
 Var pow(const Var& a, float exponent) {
-  Tensor out(checked(a, "pow").shape());
+  Tensor out = Tensor::empty(checked(a, "pow").shape());
   ops::pow_forward(out, a.value(), exponent);
   return finish(std::move(out), {&a},
                 [&] { return detail::make_node<PowBackward>(a.value(), exponent); });
@@ -191,26 +179,16 @@ Var pow(const Var& a, float exponent) {
 
 Var sum(const Var& a) {
   checked(a, "sum");
-  Tensor out(Shape{1, 1});
+  Tensor out = Tensor::empty(Shape{1, 1});
   ops::sum_forward(out, a.value());
   return finish(std::move(out), {&a}, [] { return detail::make_node<SumBackward>(); });
 }
 
 Var mean(const Var& a) {
   checked(a, "mean");
-  Tensor out(Shape{1, 1});
+  Tensor out = Tensor::empty(Shape{1, 1});
   ops::mean_forward(out, a.value());
   return finish(std::move(out), {&a}, [] { return detail::make_node<MeanBackward>(); });
-}
-
-Var mse_loss(const Var& input, const Var& target, Reduction reduction) {
-  checked(input, "mse_loss");
-  checked(target, "mse_loss");
-  Tensor out(ops::mse_shape(input.shape(), target.shape(), reduction));
-  ops::mse_forward(out, input.value(), target.value(), reduction);
-  return finish(std::move(out), {&input, &target}, [&] {
-    return detail::make_node<MseBackward>(input.value(), target.value(), reduction);
-  });
 }
 
 }  // namespace lockstep

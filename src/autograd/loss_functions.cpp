@@ -5,6 +5,7 @@
 #include "lockstep/tensor/ops/bce_with_logits.hpp"
 #include "lockstep/tensor/ops/cross_entropy.hpp"
 #include "lockstep/tensor/ops/l1.hpp"
+#include "lockstep/tensor/ops/mse.hpp"
 #include "lockstep/tensor/ops/nll.hpp"
 
 namespace lockstep {
@@ -58,7 +59,7 @@ class NllBackward final : public Node {
   Reduction reduction_;
 };
 
-// Both element-wise losses take (input, target) and differentiate both.
+// The element-wise losses (MSE, L1, BCE with logits) take (input, target) and differentiate both.
 template <auto Kernel>
 class PairBackward final : public Node {
  public:
@@ -83,7 +84,8 @@ Var cross_entropy(const Var& logits, const Var& target, const CrossEntropyOption
   checked(target, "cross_entropy");
   check_no_grad_target(target, "cross_entropy");
   const Tensor* weight = optional(options.weight);
-  Tensor out(ops::cross_entropy_shape(logits.shape(), target.shape(), options.reduction));
+  Tensor out =
+      Tensor::empty(ops::cross_entropy_shape(logits.shape(), target.shape(), options.reduction));
   ops::cross_entropy_forward(out, logits.value(), target.value(), weight, options.label_smoothing,
                              options.reduction);
   return finish(std::move(out), {&logits}, [&] {
@@ -96,7 +98,7 @@ Var nll_loss(const Var& log_probs, const Var& target, const NLLLossOptions& opti
   checked(log_probs, "nll_loss");
   checked(target, "nll_loss");
   check_no_grad_target(target, "nll_loss");
-  Tensor out(ops::nll_shape(log_probs.shape(), target.shape(), options.reduction));
+  Tensor out = Tensor::empty(ops::nll_shape(log_probs.shape(), target.shape(), options.reduction));
   ops::nll_forward(out, log_probs.value(), target.value(), optional(options.weight),
                    options.reduction);
   return finish(std::move(out), {&log_probs}, [&] {
@@ -108,7 +110,7 @@ Var nll_loss(const Var& log_probs, const Var& target, const NLLLossOptions& opti
 Var bce_with_logits(const Var& logits, const Var& target, Reduction reduction) {
   checked(logits, "bce_with_logits");
   checked(target, "bce_with_logits");
-  Tensor out(ops::bce_with_logits_shape(logits.shape(), target.shape(), reduction));
+  Tensor out = Tensor::empty(ops::bce_with_logits_shape(logits.shape(), target.shape(), reduction));
   ops::bce_with_logits_forward(out, logits.value(), target.value(), reduction);
   return finish(std::move(out), {&logits, &target}, [&] {
     return detail::make_node<PairBackward<ops::bce_with_logits_backward>>(
@@ -116,10 +118,21 @@ Var bce_with_logits(const Var& logits, const Var& target, Reduction reduction) {
   });
 }
 
+Var mse_loss(const Var& input, const Var& target, Reduction reduction) {
+  checked(input, "mse_loss");
+  checked(target, "mse_loss");
+  Tensor out = Tensor::empty(ops::mse_shape(input.shape(), target.shape(), reduction));
+  ops::mse_forward(out, input.value(), target.value(), reduction);
+  return finish(std::move(out), {&input, &target}, [&] {
+    return detail::make_node<PairBackward<ops::mse_backward>>("MseLossBackward", input.value(),
+                                                              target.value(), reduction);
+  });
+}
+
 Var l1_loss(const Var& input, const Var& target, Reduction reduction) {
   checked(input, "l1_loss");
   checked(target, "l1_loss");
-  Tensor out(ops::l1_shape(input.shape(), target.shape(), reduction));
+  Tensor out = Tensor::empty(ops::l1_shape(input.shape(), target.shape(), reduction));
   ops::l1_forward(out, input.value(), target.value(), reduction);
   return finish(std::move(out), {&input, &target}, [&] {
     return detail::make_node<PairBackward<ops::l1_backward>>("L1LossBackward", input.value(),

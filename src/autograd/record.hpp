@@ -2,7 +2,7 @@
 // for a result, and saved tensors that a non-retained backward frees.
 //
 //   Var relu(const Var& a) {
-//     Tensor out(checked(a, "relu").shape());
+//     Tensor out = Tensor::empty(checked(a, "relu").shape());  // the kernel writes all of it
 //     ops::relu_forward(out, a.value());
 //     Tensor saved = out;  // (copy the handle: `out` is moved below)
 //     return finish(std::move(out), {&a}, [&] { return detail::make_node<ReluBackward>(saved); });

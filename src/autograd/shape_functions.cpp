@@ -76,7 +76,8 @@ class GatherBackward final : public Node {
 }  // namespace
 
 Var div(const Var& a, const Var& b) {
-  Tensor out(ops::broadcast_shape(checked(a, "div").shape(), checked(b, "div").shape(), "div"));
+  Tensor out = Tensor::empty(
+      ops::broadcast_shape(checked(a, "div").shape(), checked(b, "div").shape(), "div"));
   ops::div_forward(out, a.value(), b.value());
   return finish(std::move(out), {&a, &b},
                 [&] { return detail::make_node<DivBackward>(a.value(), b.value()); });
@@ -85,19 +86,19 @@ Var div(const Var& a, const Var& b) {
 Var div(const Var& a, float divisor) { return div(a, Var(Tensor::scalar(divisor))); }
 
 Var transpose(const Var& a) {
-  Tensor out(ops::transpose_shape(checked(a, "transpose").shape()));
+  Tensor out = Tensor::empty(ops::transpose_shape(checked(a, "transpose").shape()));
   ops::transpose_forward(out, a.value());
   return finish(std::move(out), {&a}, [] { return detail::make_node<TransposeBackward>(); });
 }
 
 Var sum(const Var& a, int axis) {
-  Tensor out(ops::axis_reduce_shape(checked(a, "sum").shape(), axis, "sum"));
+  Tensor out = Tensor::empty(ops::axis_reduce_shape(checked(a, "sum").shape(), axis, "sum"));
   ops::sum_forward(out, a.value(), axis);
   return finish(std::move(out), {&a}, [&] { return detail::make_node<AxisSumBackward>(axis); });
 }
 
 Var mean(const Var& a, int axis) {
-  Tensor out(ops::axis_reduce_shape(checked(a, "mean").shape(), axis, "mean"));
+  Tensor out = Tensor::empty(ops::axis_reduce_shape(checked(a, "mean").shape(), axis, "mean"));
   ops::mean_forward(out, a.value(), axis);
   return finish(std::move(out), {&a}, [&] { return detail::make_node<AxisMeanBackward>(axis); });
 }
@@ -107,7 +108,7 @@ Var gather(const Var& a, const Var& index) {
   checked(index, "gather");
   LOCKSTEP_CHECK(!index.requires_grad(),
                  "gather: the index must not require grad (class indices are not differentiable)");
-  Tensor out(ops::gather_shape(a.shape(), index.shape()));
+  Tensor out = Tensor::empty(ops::gather_shape(a.shape(), index.shape()));
   ops::gather_forward(out, a.value(), index.value());
   return finish(std::move(out), {&a},
                 [&] { return detail::make_node<GatherBackward>(index.value()); });

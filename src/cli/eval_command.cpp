@@ -9,6 +9,7 @@
 #include "lockstep/autograd/functions.hpp"
 #include "lockstep/autograd/grad_mode.hpp"
 #include "lockstep/core/error.hpp"
+#include "lockstep/metrics/accuracy.hpp"
 #include "lockstep/train/evaluate.hpp"
 #include "lockstep/train/metrics_log.hpp"
 #include "lockstep/train/model_file.hpp"
@@ -105,11 +106,9 @@ Command add_predict_command(CLI::App& app) {
       for (const auto& name : info.class_names) csv << ",p_" << name;
       csv << "\n";
       char buf[32];
+      const std::vector<Index> best = argmax_rows(probs);  // the rule `eval` scores with
       for (Index r = 0; r < probs.rows(); ++r) {
-        Index best = 0;
-        for (Index c = 1; c < probs.cols(); ++c)
-          if (probs(r, c) > probs(r, best)) best = c;
-        csv << info.class_names[std::size_t(best)];
+        csv << info.class_names[std::size_t(best[std::size_t(r)])];
         for (Index c = 0; c < probs.cols(); ++c) {
           std::snprintf(buf, sizeof buf, ",%.6g", probs(r, c));
           csv << buf;

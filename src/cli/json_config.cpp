@@ -5,20 +5,7 @@
 
 namespace lockstep::cli {
 
-std::string JsonConfig::to_config(const CLI::App* app, bool default_also, bool, std::string) const {
-  nlohmann::json j = nlohmann::json::object();
-  for (const CLI::Option* opt : app->get_options()) {
-    if (opt->get_lnames().empty() || opt->get_configurable() == false) continue;
-    const std::string name = opt->get_lnames()[0];
-    if (opt->count() > 0)
-      j[name] = opt->as<std::string>();
-    else if (default_also && !opt->get_default_str().empty())
-      j[name] = opt->get_default_str();
-  }
-  return j.dump(2) + "\n";
-}
-
-std::vector<CLI::ConfigItem> JsonConfig::from_config(std::istream& input) const {
+std::vector<CLI::ConfigItem> read_json_config(std::istream& input) {
   nlohmann::json j;
   try {
     input >> j;
@@ -51,7 +38,7 @@ std::vector<CLI::ConfigItem> JsonConfig::from_config(std::istream& input) const 
 void apply_json_config(CLI::App& app, const std::string& path) {
   std::ifstream in(path);
   if (!in) throw CLI::FileError("--config: cannot open " + path);
-  for (const CLI::ConfigItem& item : JsonConfig().from_config(in)) {
+  for (const CLI::ConfigItem& item : read_json_config(in)) {
     CLI::Option* opt = nullptr;
     try {
       opt = app.get_option("--" + item.name);

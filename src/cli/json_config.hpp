@@ -16,11 +16,7 @@ namespace lockstep::cli {
 /// command line. Throws CLI::ParseError subclasses (exit status 2).
 void apply_json_config(CLI::App& app, const std::string& path);
 
-class JsonConfig : public CLI::Config {
- public:
-  std::string to_config(const CLI::App* app, bool default_also, bool write_description,
-                        std::string prefix) const override;
-  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override;
-};
+/// The file's keys and values as CLI11 config items ("batch_size" becomes "batch-size").
+std::vector<CLI::ConfigItem> read_json_config(std::istream& input);
 
 }  // namespace lockstep::cli

@@ -48,7 +48,6 @@ DataParallel::DataParallel(Module& model, LossFn loss, Optimizer& optimizer,
   // parameters is never written afterwards, so it stays zero through every tree sum.
   const Index M = options_.micro_shards, R = options_.threads;
   for (Index k = 0; k < M; ++k) shard_grads_.push_back(allocate_floats(flat_->size()));
-  shard_empty_.assign(std::size_t(M), 1);
   shard_loss_.resize(std::size_t(M));
   shard_rows_.resize(std::size_t(M));
   working_on_ = std::vector<std::atomic<Index>>(std::size_t(R));
@@ -70,7 +69,6 @@ void DataParallel::compute_shard(Index shard) {
   const Index rows = end - begin;
   shard_rows_[std::size_t(shard)] = rows;
   shard_loss_[std::size_t(shard)] = 0;
-  shard_empty_[std::size_t(shard)] = rows == 0;
   if (rows == 0) return;
   try {
     float* buffer = shard_grads_[std::size_t(shard)].get();
@@ -108,7 +106,7 @@ std::string DataParallel::describe_shard(Index shard) const {
 // children accumulated in place into the left child's buffer. Null when every shard is empty.
 const float* DataParallel::reduce_node(Index lo, Index hi, Index begin, Index end) {
   if (hi - lo == 1)
-    return shard_empty_[std::size_t(lo)] ? nullptr : shard_grads_[std::size_t(lo)].get();
+    return shard_rows_[std::size_t(lo)] == 0 ? nullptr : shard_grads_[std::size_t(lo)].get();
   const Index mid = (lo + hi) / 2;
   const float* left = reduce_node(lo, mid, begin, end);
   const float* right = reduce_node(mid, hi, begin, end);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "lockstep/core/error.hpp"
 
@@ -20,21 +21,10 @@ void sync_and_close(std::FILE* f, const std::filesystem::path& path) {
   LOCKSTEP_CHECK(ok && closed, "cannot write ", path.string());
 }
 
+// A JSON string literal (nlohmann's escaping; bytes that are not UTF-8, e.g. in a file name,
+// become U+FFFD instead of an error).
 std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/rng.hpp"
@@ -20,11 +21,6 @@
 namespace lockstep {
 
 namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool is_builtin(const std::string& name) {
   for (const BuiltinInfo& info : builtin_datasets())
@@ -97,11 +93,11 @@ LabeledData load_labeled_data(const DataSource& src) {
                                                      src.seed);
     else
       ds = std::make_unique<SyntheticRegression>(src.samples, src.features, src.seed);
-    d.x = Tensor(ds->size(), ds->feature_dim());
-    d.y = Tensor(ds->size(), 1);
-    for (Index i = 0; i < ds->size(); ++i)
-      ds->get(i, std::span<float>(d.x.data() + i * d.x.cols(), std::size_t(d.x.cols())),
-              std::span<float>(d.y.data() + i, 1));
+    d.x = Tensor::empty({ds->size(), ds->feature_dim()});
+    d.y = Tensor::empty({ds->size(), 1});
+    std::vector<Index> all(static_cast<std::size_t>(ds->size()));
+    std::iota(all.begin(), all.end(), Index{0});
+    ds->get_batch(all, d.x, d.y);
     for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
     d.target_name = "y";
     if (p == "synthetic-classification") {
@@ -111,7 +107,7 @@ LabeledData load_labeled_data(const DataSource& src) {
     d.description = p;
   } else if (is_builtin(p)) {
     d = from_csv(load_builtin(p), p + " (built-in)");
-  } else if (ends_with(p, ".csv")) {
+  } else if (p.ends_with(".csv")) {
     LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file: ", p);
     CsvOptions opt;
     if (looks_like_index(src.target))
@@ -122,7 +118,7 @@ LabeledData load_labeled_data(const DataSource& src) {
     if (src.task == "regression") opt.target_kind = CsvTargetKind::kNumeric;
     d = from_csv(read_csv(p, opt), p);
   } else {
-    const bool npy = ends_with(p, ".npy");
+    const bool npy = p.ends_with(".npy");
     LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file or built-in data set: '", p,
                    "' (built-in: seed-linear, iris, digits, diabetes, synthetic-classification, "
                    "synthetic-regression)");

@@ -2,6 +2,8 @@
 // by finite differences in tests/autograd/test_gradcheck.cpp.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "lockstep/core/error.hpp"
 #include "lockstep/tensor/ops/elementwise.hpp"
 #include "lockstep/tensor/ops/matmul.hpp"
@@ -16,6 +18,22 @@ TEST(Ops, MatmulForward) {
   Tensor out(matmul_shape(a.shape(), b.shape()));
   matmul_forward(out, a, b);
   EXPECT_EQ(out.to_vector(), (std::vector<float>{17, 39}));
+}
+
+// Ops write every element of their outputs (autograd hands them uninitialized tensors): a NaN
+// left in the output would show. Small products go through Eigen, large ones through oneDNN.
+TEST(Ops, MatrixProductsOverwriteGarbageInTheirOutputs) {
+  for (Index n : {3, 96}) {
+    SCOPED_TRACE(n);
+    Tensor a = Tensor::full({n, n}, 0.5f), b = Tensor::full({n, n}, 0.25f);
+    Tensor out = Tensor::full({n, n}, std::nanf(""));
+    ops::matmul_forward(out, a, b);
+    for (float v : out.span()) ASSERT_FLOAT_EQ(v, 0.125f * float(n));
+    Tensor da = Tensor::full({n, n}, std::nanf("")), db = Tensor::full({n, n}, std::nanf(""));
+    ops::matmul_backward(da, db, Tensor::ones({n, n}), a, b);
+    for (float v : da.span()) ASSERT_FLOAT_EQ(v, 0.25f * float(n));
+    for (float v : db.span()) ASSERT_FLOAT_EQ(v, 0.5f * float(n));
+  }
 }
 
 TEST(Ops, MatmulShapeErrorNamesBothShapes) {

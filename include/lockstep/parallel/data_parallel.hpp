@@ -162,7 +162,6 @@ class DataParallel {
   std::unique_ptr<FlatParameters> flat_;
   std::unique_ptr<ReplicaGroup> group_;
   std::vector<std::shared_ptr<float>> shard_grads_;  // one flat gradient buffer per micro-shard
-  std::vector<unsigned char> shard_empty_;           // (bytes: written by different replicas)
   std::vector<std::atomic<Index>> working_on_;       // per replica: its shard in progress, or -1
   std::vector<double> shard_loss_;
   std::vector<Index> shard_rows_;

@@ -31,20 +31,27 @@ Shape broadcast_shape(Shape a, Shape b, const char* op) {
   return Shape{rows, cols};
 }
 
-void reduce_to(Tensor& out, const Tensor& grad) {
-  const Shape s = out.shape(), g = grad.shape();
+namespace {
+// Sums `grad`, an expression of shape g, down to out's shape (each dimension 1 or g's): the
+// gradient of a broadcast operand, without materializing the broadcast product.
+template <class Expr>
+void reduce_expr_to(Tensor& out, const Expr& grad, Shape g) {
+  const Shape s = out.shape();
   LOCKSTEP_CHECK((s.rows == g.rows || s.rows == 1) && (s.cols == g.cols || s.cols == 1),
                  "reduce_to: cannot reduce shape ", g, " to ", s);
   if (s == g) {
-    out.copy_(grad);
+    out.map() = grad;
   } else if (s.rows == 1 && s.cols == 1) {
-    out(0, 0) = grad.map().sum();
+    out(0, 0) = grad.sum();
   } else if (s.rows == 1) {
-    out.map() = grad.map().colwise().sum();
+    out.map() = grad.colwise().sum();
   } else {
-    out.map() = grad.map().rowwise().sum();
+    out.map() = grad.rowwise().sum();
   }
 }
+}  // namespace
+
+void reduce_to(Tensor& out, const Tensor& grad) { reduce_expr_to(out, grad.map(), grad.shape()); }
 
 void add_forward(Tensor& out, const Tensor& a, const Tensor& b) {
   const Shape s = broadcast_shape(a.shape(), b.shape(), "add");
@@ -95,18 +102,14 @@ void mul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, c
     if (b.shape() == s && a.shape() == s) {
       da.map() = dout.map().cwiseProduct(b.map());
     } else {
-      Tensor full(s);
-      full.map() = dout.map().cwiseProduct(broadcast(b, s));
-      reduce_to(da, full);
+      reduce_expr_to(da, dout.map().cwiseProduct(broadcast(b, s)), s);
     }
   }
   if (db.defined()) {
     if (b.shape() == s && a.shape() == s) {
       db.map() = dout.map().cwiseProduct(a.map());
     } else {
-      Tensor full(s);
-      full.map() = dout.map().cwiseProduct(broadcast(a, s));
-      reduce_to(db, full);
+      reduce_expr_to(db, dout.map().cwiseProduct(broadcast(a, s)), s);
     }
   }
 }
@@ -130,9 +133,7 @@ void div_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, c
     if (same) {
       da.map() = dout.map().cwiseQuotient(b.map());
     } else {
-      Tensor full(s);  // the broadcast gradient before summing down (unavoidable here)
-      full.map() = dout.map().cwiseQuotient(broadcast(b, s));
-      reduce_to(da, full);
+      reduce_expr_to(da, dout.map().cwiseQuotient(broadcast(b, s)), s);
     }
   }
   if (db.defined()) {
@@ -142,11 +143,11 @@ void div_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, c
       db.map().array() =
           -dout.map().array() * (a.map().array() / b.map().array()) / b.map().array();
     } else {
-      Tensor full(s);
-      full.map().array() = -dout.map().array() *
-                           (broadcast(a, s).array() / broadcast(b, s).array()) /
-                           broadcast(b, s).array();
-      reduce_to(db, full);
+      reduce_expr_to(db,
+                     (-dout.map().array() * (broadcast(a, s).array() / broadcast(b, s).array()) /
+                      broadcast(b, s).array())
+                         .matrix(),
+                     s);
     }
   }
 }
