@@ -45,9 +45,13 @@ Loaded load(const DataFlags& f) {
   src.labels = f.labels;
   src.target = f.target.empty() ? info.target : f.target;
   src.task = info.classification ? "classification" : "regression";
-  if (f.data.rfind("synthetic-", 0) == 0) {  // the synthetic set the model was trained on
+  if (f.data.starts_with("synthetic-")) {  // the synthetic set the model was trained on
     src.features = info.spec.inputs;
     src.classes = info.classification ? info.spec.outputs : 2;
+    if (info.synthetic_samples > 0) {
+      src.samples = info.synthetic_samples;
+      src.seed = info.synthetic_seed;
+    }
   }
   l.data = load_labeled_data(src);
   LOCKSTEP_CHECK(l.data.x.cols() == info.spec.inputs, f.data, " has ", l.data.x.cols(),

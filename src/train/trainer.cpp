@@ -428,6 +428,10 @@ TrainResult Trainer::run() {
     info.class_names = data.class_names;
     info.feature_names = data.feature_names;
     info.target = data.target_name;
+    if (c.data.starts_with("synthetic-")) {
+      info.synthetic_samples = c.samples;
+      info.synthetic_seed = c.seed;
+    }
     save_model_file(c.save, model, info);
   }
   metrics.commit();

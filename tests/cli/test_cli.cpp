@@ -208,6 +208,17 @@ TEST_F(Cli, RegressionHasNoAccuracy) {
   EXPECT_FALSE(contains(e.out, "accuracy"));
 }
 
+TEST_F(Cli, EvalRegeneratesTheSyntheticSetTheModelWasTrainedOn) {
+  Outcome t = run({"train", "--data", "synthetic-regression", "--samples", "300", "--seed", "7",
+                   "--epochs", "2", "--save", "s.safetensors", "-q"});
+  ASSERT_EQ(t.status, 0) << t.out;
+  Outcome e = run({"eval", "--model", "s.safetensors", "--data", "synthetic-regression"});
+  ASSERT_EQ(e.status, 0) << e.out;
+  EXPECT_TRUE(contains(e.out, "samples: 300")) << e.out;  // not the default 2000
+  Outcome i = run({"inspect", "s.safetensors"});
+  EXPECT_TRUE(contains(i.out, R"(synthetic_data: {"samples":300,"seed":7})")) << i.out;
+}
+
 TEST_F(Cli, BadInputGivesOneLineErrorsAndExitCodes) {
   struct Case {
     std::vector<std::string> args;

@@ -2,7 +2,9 @@
 // under their PyTorch names, and in "__metadata__" (each value JSON) everything needed to use
 // it on new data: "architecture" (ModelSpec), "task", "loss", "standardize_mean" and
 // "standardize_std" (training-split statistics; absent when not standardized),
-// "class_names", "feature_names", "target" and "lockstep_version".
+// "class_names", "feature_names", "target", "lockstep_version", and for a model trained on a
+// synthetic set "synthetic_data" ({"samples", "seed"}: what generated it, so `lockstep eval`
+// regenerates the same set).
 //
 //   lockstep::save_model_file("model.safetensors", *built.net, info);
 //   lockstep::LoadedModel m = lockstep::load_model_file("model.safetensors");
@@ -31,6 +33,9 @@ struct ModelInfo {
   std::vector<std::string> feature_names;
   std::string target;
   std::string version;
+  // A synthetic training set's size and seed (0 samples: not trained on a synthetic set).
+  Index synthetic_samples = 0;
+  std::uint64_t synthetic_seed = 0;
 
   /// x standardized with the stored statistics (x itself when there are none).
   Tensor standardize(const Tensor& x) const;
