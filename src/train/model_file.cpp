@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockstep/core/error.hpp"
+#include "lockstep/data/standardizer.hpp"
 #include "lockstep/io/state_dict.hpp"
 
 #ifndef LOCKSTEP_VERSION
@@ -17,11 +18,9 @@ Tensor ModelInfo::standardize(const Tensor& x) const {
   if (mean.empty()) return x;
   LOCKSTEP_CHECK(Index(mean.size()) == x.cols(), "the model was trained on ", mean.size(),
                  " features, the data has ", x.cols());
-  Tensor out(x.shape());
-  for (Index r = 0; r < x.rows(); ++r)
-    for (Index c = 0; c < x.cols(); ++c)
-      out(r, c) = (x(r, c) - mean[std::size_t(c)]) / stddev[std::size_t(c)];
-  return out;
+  Standardizer s;
+  s.set_statistics(mean, stddev);
+  return s.transform(x);
 }
 
 SafetensorsMetadata model_metadata(const ModelInfo& info) {

@@ -115,7 +115,6 @@ Trainer::Trainer(TrainConfig config, TrainOutput output)
     : config_(std::move(config)), output_(output) {}
 
 TrainResult Trainer::run() {
-  const auto run_start = Clock::now();
   std::optional<Checkpoint> checkpoint;
   TrainConfig c = config_;
   if (!c.resume.empty()) {
@@ -291,7 +290,6 @@ TrainResult Trainer::run() {
           ++step;
           batches_since_step = 0;
           total.steps += 1;
-          window.steps += 1;
           const double lr_used = optimizer->lr();
           if (schedule) schedule->step();
           if (metrics.enabled() && c.log_every > 0 && step % c.log_every == 0) {
@@ -438,7 +436,6 @@ TrainResult Trainer::run() {
   if (trace.enabled()) trace.write(c.trace);
 
   // --- summary
-  const double wall = since(run_start);
   const double busy = std::max(result.seconds, 1e-12);
   const double sync =
       std::max(0.0, total.step_total - total.forward_backward - total.reduce_update);
@@ -461,7 +458,6 @@ TrainResult Trainer::run() {
   }
   if (!c.save.empty()) say("model saved to %s\n", c.save.c_str());
   if (!result.checkpoint.empty()) say("checkpoint in %s\n", c.checkpoint_dir.c_str());
-  (void)wall;
   return result;
 }
 

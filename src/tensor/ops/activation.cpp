@@ -1,27 +1,23 @@
 #include "lockstep/tensor/ops/activation.hpp"
 
 #include "lockstep/core/error.hpp"
+#include "tensor/ops/check.hpp"
 
 namespace lockstep::ops {
 
 namespace {
 
-void check_same(const Tensor& t, Shape expected, const char* what) {
-  LOCKSTEP_CHECK(t.shape() == expected, what, ": tensor has shape ", t.shape(), ", expected ",
-                 expected);
-}
-
 // The checks every unary backward kernel shares: dout, the saved tensor and da agree.
 void check_backward(const Tensor& da, const Tensor& dout, const Tensor& saved, const char* op) {
   LOCKSTEP_CHECK(dout.shape() == saved.shape(), op, ": dout has shape ", dout.shape(),
                  " but the saved tensor has shape ", saved.shape());
-  check_same(da, saved.shape(), op);
+  detail::check_shape(da, saved.shape(), op);
 }
 
 }  // namespace
 
 void relu_forward(Tensor& out, const Tensor& a) {
-  check_same(out, a.shape(), "relu_forward (out)");
+  detail::check_shape(out, a.shape(), "relu_forward (out)");
   out.map() = a.map().cwiseMax(0.0f);
 }
 
@@ -31,7 +27,7 @@ void relu_backward(Tensor& da, const Tensor& dout, const Tensor& out) {
 }
 
 void sigmoid_forward(Tensor& out, const Tensor& a) {
-  check_same(out, a.shape(), "sigmoid_forward (out)");
+  detail::check_shape(out, a.shape(), "sigmoid_forward (out)");
   // exp(-a) overflows to a huge value (never NaN) for very negative a, giving 0; for very
   // positive a it underflows to 0, giving 1.
   out.map().array() = (1.0f + (-a.map().array()).exp()).inverse();
@@ -43,7 +39,7 @@ void sigmoid_backward(Tensor& da, const Tensor& dout, const Tensor& out) {
 }
 
 void tanh_forward(Tensor& out, const Tensor& a) {
-  check_same(out, a.shape(), "tanh_forward (out)");
+  detail::check_shape(out, a.shape(), "tanh_forward (out)");
   out.map().array() = a.map().array().tanh();
 }
 
@@ -53,7 +49,7 @@ void tanh_backward(Tensor& da, const Tensor& dout, const Tensor& out) {
 }
 
 void exp_forward(Tensor& out, const Tensor& a) {
-  check_same(out, a.shape(), "exp_forward (out)");
+  detail::check_shape(out, a.shape(), "exp_forward (out)");
   out.map().array() = a.map().array().exp();
 }
 
@@ -63,7 +59,7 @@ void exp_backward(Tensor& da, const Tensor& dout, const Tensor& out) {
 }
 
 void log_forward(Tensor& out, const Tensor& a) {
-  check_same(out, a.shape(), "log_forward (out)");
+  detail::check_shape(out, a.shape(), "log_forward (out)");
   out.map().array() = a.map().array().log();
 }
 

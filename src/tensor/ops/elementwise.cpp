@@ -3,15 +3,11 @@
 #include <cmath>
 
 #include "lockstep/core/error.hpp"
+#include "tensor/ops/check.hpp"
 
 namespace lockstep::ops {
 
 namespace {
-
-void check_same(const Tensor& t, Shape expected, const char* what) {
-  LOCKSTEP_CHECK(t.shape() == expected, what, ": tensor has shape ", t.shape(), ", expected ",
-                 expected);
-}
 
 // `t` repeated up to `s` (t's dimensions are each 1 or equal to s's).
 auto broadcast(const Tensor& t, Shape s) {
@@ -55,7 +51,7 @@ void reduce_to(Tensor& out, const Tensor& grad) { reduce_expr_to(out, grad.map()
 
 void add_forward(Tensor& out, const Tensor& a, const Tensor& b) {
   const Shape s = broadcast_shape(a.shape(), b.shape(), "add");
-  check_same(out, s, "add_forward (out)");
+  detail::check_shape(out, s, "add_forward (out)");
   if (a.shape() == s && b.shape() == s) {
     out.map() = a.map() + b.map();
   } else {
@@ -70,7 +66,7 @@ void add_backward(Tensor& da, Tensor& db, const Tensor& dout) {
 
 void sub_forward(Tensor& out, const Tensor& a, const Tensor& b) {
   const Shape s = broadcast_shape(a.shape(), b.shape(), "sub");
-  check_same(out, s, "sub_forward (out)");
+  detail::check_shape(out, s, "sub_forward (out)");
   if (a.shape() == s && b.shape() == s) {
     out.map() = a.map() - b.map();
   } else {
@@ -88,7 +84,7 @@ void sub_backward(Tensor& da, Tensor& db, const Tensor& dout) {
 
 void mul_forward(Tensor& out, const Tensor& a, const Tensor& b) {
   const Shape s = broadcast_shape(a.shape(), b.shape(), "mul");
-  check_same(out, s, "mul_forward (out)");
+  detail::check_shape(out, s, "mul_forward (out)");
   if (a.shape() == s && b.shape() == s) {
     out.map() = a.map().cwiseProduct(b.map());
   } else {
@@ -116,7 +112,7 @@ void mul_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, c
 
 void div_forward(Tensor& out, const Tensor& a, const Tensor& b) {
   const Shape s = broadcast_shape(a.shape(), b.shape(), "div");
-  check_same(out, s, "div_forward (out)");
+  detail::check_shape(out, s, "div_forward (out)");
   if (a.shape() == s && b.shape() == s) {
     out.map() = a.map().cwiseQuotient(b.map());
   } else {
@@ -126,10 +122,10 @@ void div_forward(Tensor& out, const Tensor& a, const Tensor& b) {
 
 void div_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, const Tensor& b) {
   const Shape s = broadcast_shape(a.shape(), b.shape(), "div");
-  check_same(dout, s, "div_backward (dout)");
+  detail::check_shape(dout, s, "div_backward (dout)");
   const bool same = a.shape() == s && b.shape() == s;
   if (da.defined()) {
-    check_same(da, a.shape(), "div_backward (da)");
+    detail::check_shape(da, a.shape(), "div_backward (da)");
     if (same) {
       da.map() = dout.map().cwiseQuotient(b.map());
     } else {
@@ -137,7 +133,7 @@ void div_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, c
     }
   }
   if (db.defined()) {
-    check_same(db, b.shape(), "div_backward (db)");
+    detail::check_shape(db, b.shape(), "div_backward (db)");
     // d(a / b)/db = -a / b^2, written as -(a / b) / b to stay finite where b^2 would overflow.
     if (same) {
       db.map().array() =
@@ -153,17 +149,17 @@ void div_backward(Tensor& da, Tensor& db, const Tensor& dout, const Tensor& a, c
 }
 
 void scale_forward(Tensor& out, const Tensor& a, float factor) {
-  check_same(out, a.shape(), "scale_forward (out)");
+  detail::check_shape(out, a.shape(), "scale_forward (out)");
   out.map() = a.map() * factor;
 }
 
 void scale_backward(Tensor& da, const Tensor& dout, float factor) {
-  check_same(da, dout.shape(), "scale_backward (da)");
+  detail::check_shape(da, dout.shape(), "scale_backward (da)");
   da.map() = dout.map() * factor;
 }
 
 void pow_forward(Tensor& out, const Tensor& a, float exponent) {
-  check_same(out, a.shape(), "pow_forward (out)");
+  detail::check_shape(out, a.shape(), "pow_forward (out)");
   if (exponent == 2.0f) {
     out.map() = a.map().cwiseAbs2();
   } else {
@@ -172,8 +168,8 @@ void pow_forward(Tensor& out, const Tensor& a, float exponent) {
 }
 
 void pow_backward(Tensor& da, const Tensor& dout, const Tensor& a, float exponent) {
-  check_same(da, a.shape(), "pow_backward (da)");
-  check_same(dout, a.shape(), "pow_backward (dout)");
+  detail::check_shape(da, a.shape(), "pow_backward (da)");
+  detail::check_shape(dout, a.shape(), "pow_backward (dout)");
   if (exponent == 0.0f) {
     da.zero_();
   } else if (exponent == 2.0f) {

@@ -3,20 +3,12 @@
 #include <cmath>
 
 #include "lockstep/core/error.hpp"
+#include "tensor/ops/check.hpp"
 
 namespace lockstep::ops {
 
-namespace {
-
-void check_same(const Tensor& t, Shape expected, const char* what) {
-  LOCKSTEP_CHECK(t.shape() == expected, what, ": tensor has shape ", t.shape(), ", expected ",
-                 expected);
-}
-
-}  // namespace
-
 void softmax_forward(Tensor& out, const Tensor& a) {
-  check_same(out, a.shape(), "softmax_forward (out)");
+  detail::check_shape(out, a.shape(), "softmax_forward (out)");
   if (a.cols() == 0) return;
   for (Index i = 0; i < a.rows(); ++i) {
     auto x = a.map().row(i).array();
@@ -28,8 +20,8 @@ void softmax_forward(Tensor& out, const Tensor& a) {
 }
 
 void softmax_backward(Tensor& da, const Tensor& dout, const Tensor& out) {
-  check_same(dout, out.shape(), "softmax_backward (dout)");
-  check_same(da, out.shape(), "softmax_backward (da)");
+  detail::check_shape(dout, out.shape(), "softmax_backward (dout)");
+  detail::check_shape(da, out.shape(), "softmax_backward (da)");
   for (Index i = 0; i < out.rows(); ++i) {
     auto y = out.map().row(i).array();
     auto dy = dout.map().row(i).array();
@@ -39,7 +31,7 @@ void softmax_backward(Tensor& da, const Tensor& dout, const Tensor& out) {
 }
 
 void log_softmax_forward(Tensor& out, const Tensor& a) {
-  check_same(out, a.shape(), "log_softmax_forward (out)");
+  detail::check_shape(out, a.shape(), "log_softmax_forward (out)");
   if (a.cols() == 0) return;
   for (Index i = 0; i < a.rows(); ++i) {
     auto x = a.map().row(i).array();
@@ -51,8 +43,8 @@ void log_softmax_forward(Tensor& out, const Tensor& a) {
 }
 
 void log_softmax_backward(Tensor& da, const Tensor& dout, const Tensor& out) {
-  check_same(dout, out.shape(), "log_softmax_backward (dout)");
-  check_same(da, out.shape(), "log_softmax_backward (da)");
+  detail::check_shape(dout, out.shape(), "log_softmax_backward (dout)");
+  detail::check_shape(da, out.shape(), "log_softmax_backward (da)");
   for (Index i = 0; i < out.rows(); ++i) {
     auto dy = dout.map().row(i).array();
     const float total = dy.sum();
