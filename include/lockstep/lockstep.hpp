@@ -10,6 +10,7 @@
 #include "lockstep/autograd/grad_sink.hpp"
 #include "lockstep/autograd/gradcheck.hpp"
 #include "lockstep/autograd/variable.hpp"
+#include "lockstep/core/atomic_file.hpp"
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/pool.hpp"
 #include "lockstep/core/rng.hpp"

@@ -1,17 +1,13 @@
 #include "lockstep/data/npy.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <array>
-#include <atomic>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <string_view>
 
 #include "data/binary_file.hpp"
+#include "lockstep/core/atomic_file.hpp"
 #include "lockstep/core/error.hpp"
 
 namespace lockstep {
@@ -369,36 +365,7 @@ void save_npy(const std::filesystem::path& path, const Tensor& tensor) {
     }
   }
 
-  const std::string target = path.string();
-  // A fresh name in the same directory (so rename is atomic), created with the usual 0666 & ~umask.
-  static std::atomic<std::uint64_t> counter{0};
-  std::string temp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    temp = target + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) break;
-  }
-  LOCKSTEP_CHECK(fd >= 0, "save_npy: cannot create a temporary file next to '", target,
-                 "': ", std::strerror(errno));
-  std::size_t done = 0;
-  int err = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : EIO;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && ::rename(temp.c_str(), target.c_str()) != 0) err = errno;
-  if (err != 0) {
-    ::unlink(temp.c_str());
-    LOCKSTEP_CHECK(false, "save_npy: cannot write '", target, "': ", std::strerror(err));
-  }
+  write_file_atomically(path, bytes, detail::str_cat("save_npy('", path.string(), "'): "));
 }
 
 }  // namespace lockstep

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cmath>
@@ -13,12 +12,12 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 #include <sstream>
 #include <tuple>
 #include <utility>
 
+#include "lockstep/core/atomic_file.hpp"
 #include "lockstep/core/error.hpp"
 
 namespace lockstep {
@@ -151,67 +150,10 @@ bool read_at(int fd, void* out, std::uint64_t count, std::uint64_t offset) {
   return true;
 }
 
-bool write_all(int fd, const void* data, std::size_t count) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  while (count > 0) {
-    const ssize_t n = ::write(fd, p, count);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    count -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-// A temporary file next to the target; removed on destruction unless committed.
-class TempFile {
- public:
-  TempFile(const std::filesystem::path& target, const std::string& context) {
-    const std::filesystem::path dir =
-        target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
-    static std::atomic<std::uint64_t> counter{0};
-    std::random_device entropy;
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      std::ostringstream name;
-      name << '.' << target.filename().string() << ".tmp-" << ::getpid() << '-'
-           << counter.fetch_add(1) << '-' << std::hex << entropy();
-      path_ = dir / name.str();
-      const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (fd >= 0) {
-        fd_ = fd;
-        return;
-      }
-      if (errno != EEXIST) break;
-    }
-    const std::string reason = errno_text();
-    path_.clear();
-    detail::throw_error(detail::str_cat(context, "cannot create a temporary file in '",
-                                        dir.string(), "': ", reason));
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!committed_ && !path_.empty()) ::unlink(path_.c_str());
-  }
-  int fd() const { return fd_; }
-  const std::filesystem::path& path() const { return path_; }
-  // Closes the descriptor, reporting close's error (with NFS, a failed write may show here).
-  bool close() { return ::close(std::exchange(fd_, -1)) == 0; }
-  void commit() { committed_ = true; }
-
- private:
-  std::filesystem::path path_;
-  int fd_ = -1;
-  bool committed_ = false;
-};
-
 // Buffers the file's bytes and writes them in large chunks.
 class Writer {
  public:
-  Writer(int fd, std::string context) : fd_(fd), context_(std::move(context)) {
-    buffer_.reserve(kCapacity);
-  }
+  explicit Writer(AtomicFile& file) : file_(file) { buffer_.reserve(kCapacity); }
   void bytes(const void* data, std::size_t count) {
     const auto* p = static_cast<const unsigned char*>(data);
     while (count > 0) {
@@ -234,15 +176,13 @@ class Writer {
     }
   }
   void flush() {
-    LOCKSTEP_CHECK(write_all(fd_, buffer_.data(), buffer_.size()), context_,
-                   "writing failed: ", errno_text());
+    file_.write(buffer_.data(), buffer_.size());
     buffer_.clear();
   }
 
  private:
   static constexpr std::size_t kCapacity = 1 << 20;
-  int fd_;
-  std::string context_;
+  AtomicFile& file_;
   std::vector<unsigned char> buffer_;
 };
 
@@ -528,24 +468,15 @@ void write_safetensors(const std::filesystem::path& path,
   header += '}';
   header.append((8 - header.size() % 8) % 8, ' ');
 
-  TempFile temp(path, ctx);
-  Writer out(temp.fd(), ctx);
+  AtomicFile file(path, ctx);
+  Writer out(file);
   unsigned char length[8];
   store_le<std::uint64_t>(header.size(), length);
   out.bytes(length, sizeof length);
   out.bytes(header.data(), header.size());
   for (const SafetensorsEntry* e : sorted) out.floats(e->tensor.span());
   out.flush();
-  LOCKSTEP_CHECK(::fsync(temp.fd()) == 0, ctx, "fsync failed: ", errno_text());
-  LOCKSTEP_CHECK(temp.close(), ctx, "closing the temporary file failed: ", errno_text());
-  LOCKSTEP_CHECK(::rename(temp.path().c_str(), path.c_str()) == 0, ctx, "renaming '",
-                 temp.path().string(), "' over it failed: ", errno_text());
-  temp.commit();
-  // Make the rename itself durable. The new file is in place either way, so this is best effort.
-  const std::filesystem::path dir =
-      path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() >= 0) (void)::fsync(dir_fd.get());
+  file.commit();
 }
 
 SafetensorsFile read_safetensors(const std::filesystem::path& path) {

@@ -7,11 +7,13 @@
 //   log.commit();   // run.jsonl now holds the lines; without commit() nothing is replaced
 #pragma once
 
-#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "lockstep/core/atomic_file.hpp"  // write_file_atomically
 
 namespace lockstep {
 
@@ -27,15 +29,11 @@ class MetricsLog {
   /// One line: the string fields, then the numeric ones, in the order given.
   void record(const std::vector<std::pair<std::string, std::string>>& strings,
               const std::vector<std::pair<std::string, double>>& numbers);
-  /// Flushes, fsyncs and renames the temporary file over the target.
+  /// Fsyncs and renames the temporary file over the target.
   void commit();
 
  private:
-  std::filesystem::path path_, temp_;
-  std::FILE* file_ = nullptr;
+  std::unique_ptr<AtomicFile> file_;  // null: disabled, or committed
 };
-
-/// Writes `text` to `path` atomically (temporary file, fsync, rename).
-void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace lockstep
