@@ -144,22 +144,13 @@ Command add_train_command(CLI::App& app) {
                 "Testing: act as if interrupted after N steps")
       ->group("");
 
-  // Settings a resumed run takes from its checkpoint.
-  static const char* kFixed[] = {
-      "--data",         "--labels",     "--target",       "--task",           "--val-split",
-      "--val",          "--val-labels", "--standardize",  "--samples",        "--features",
-      "--classes",      "--model",      "--activation",   "--dropout",        "--init",
-      "--loss",         "--optimizer",  "--lr",           "--momentum",       "--nesterov",
-      "--weight-decay", "--batch-size", "--epochs",       "--accumulate",     "--schedule",
-      "--lr-step-size", "--lr-gamma",   "--warmup-steps", "--clip-grad-norm", "--seed",
-      "--shuffle",      "--max-steps",  "--micro-shards"};
-
   return [c, t, config_path]() -> int {
     if (!config_path->empty()) apply_json_config(*t, *config_path);
     if (!c->resume.empty()) {
-      for (const char* name : kFixed)
+      // Settings a resumed run takes from its checkpoint.
+      for (const std::string& name : result_field_flags())
         if (t->get_option(name)->count() > 0)
-          throw UsageError(std::string(name) +
+          throw UsageError(name +
                            " cannot be given with --resume: the run continues "
                            "with the settings saved in " +
                            c->resume);

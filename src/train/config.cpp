@@ -77,6 +77,29 @@ namespace {
 // clang-format on
 }  // namespace
 
+TrainConfig with_result_fields(TrainConfig base, const TrainConfig& from) {
+#define LOCKSTEP_COPY_FIELD(f) base.f = from.f;
+  LOCKSTEP_CONFIG_FIELDS(LOCKSTEP_COPY_FIELD)
+#undef LOCKSTEP_COPY_FIELD
+  return base;
+}
+
+const std::vector<std::string>& result_field_flags() {
+  static const std::vector<std::string> flags = [] {
+    std::vector<std::string> out;
+#define LOCKSTEP_FLAG_OF(f) out.push_back(#f);
+    LOCKSTEP_CONFIG_FIELDS(LOCKSTEP_FLAG_OF)
+#undef LOCKSTEP_FLAG_OF
+    for (std::string& name : out) {
+      for (char& ch : name)
+        if (ch == '_') ch = '-';
+      name = "--" + name;
+    }
+    return out;
+  }();
+  return flags;
+}
+
 std::string config_to_json(const TrainConfig& c) {
   nlohmann::json j;
 #define LOCKSTEP_PUT(f) j[#f] = c.f;

@@ -95,19 +95,8 @@ struct Phases {
 }  // namespace
 
 TrainConfig resume_config(const TrainConfig& given, const std::string& saved_json) {
-  TrainConfig c = config_from_json(saved_json);
-  c.threads = given.threads;
-  c.loader_workers = given.loader_workers;
-  c.prefetch = given.prefetch;
-  c.save = given.save;
-  c.checkpoint_dir = given.checkpoint_dir.empty() ? given.resume : given.checkpoint_dir;
-  c.checkpoint_every = given.checkpoint_every;
-  c.resume = given.resume;
-  c.metrics = given.metrics;
-  c.trace = given.trace;
-  c.log_every = given.log_every;
-  c.quiet = given.quiet;
-  c.stop_after_steps = given.stop_after_steps;
+  TrainConfig c = with_result_fields(given, config_from_json(saved_json));
+  if (c.checkpoint_dir.empty()) c.checkpoint_dir = given.resume;  // keep checkpointing there
   return c;
 }
 

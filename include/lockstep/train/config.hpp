@@ -85,5 +85,10 @@ struct TrainConfig {
 std::string config_to_json(const TrainConfig& config);
 /// The inverse of config_to_json; fields missing from `json` keep their defaults.
 TrainConfig config_from_json(const std::string& json);
+/// `base` with every field that decides the result (what a checkpoint fixes: data, model,
+/// optimizer, schedule, batch, seed, ...) taken from `from`; parallelism and output stay.
+TrainConfig with_result_fields(TrainConfig base, const TrainConfig& from);
+/// The command-line flags of those fields ("--data", "--batch-size", ...).
+const std::vector<std::string>& result_field_flags();
 
 }  // namespace lockstep
