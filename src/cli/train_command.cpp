@@ -9,6 +9,7 @@
 #include "json_config.hpp"
 #include "lockstep/core/error.hpp"
 #include "lockstep/train/model_spec.hpp"
+#include "lockstep/train/prepared_data.hpp"
 #include "lockstep/train/stop_signal.hpp"
 #include "lockstep/train/trainer.hpp"
 
@@ -33,8 +34,8 @@ Command add_train_command(CLI::App& app) {
 
   const char* D = "Data";
   t->add_option("--data", c->data,
-                "Built-in name (seed-linear, iris, digits, diabetes, synthetic-classification, "
-                "synthetic-regression), a .csv file, a .npy features file or an IDX images file")
+                "Built-in name (" + builtin_data_names() +
+                    "), a .csv file, a .npy features file or an IDX images file")
       ->group(D);
   t->add_option("--labels", c->labels, "Labels file for .npy or IDX data")->group(D);
   t->add_option("--target", c->target, "CSV target column, by name or index (default: the last)")

@@ -22,6 +22,8 @@ namespace lockstep {
 
 namespace {
 
+constexpr std::uint64_t kValSplitStream = 0x5B117ULL;  // the --val-split shuffle's stream
+
 bool is_builtin(const std::string& name) {
   for (const BuiltinInfo& info : builtin_datasets())
     if (info.name == name) return true;
@@ -82,6 +84,12 @@ Tensor gather_rows(const Tensor& t, const std::vector<Index>& indices) {
   return out;
 }
 
+std::string builtin_data_names() {
+  std::string names;
+  for (const BuiltinInfo& info : builtin_datasets()) names += std::string(info.name) + ", ";
+  return names + "synthetic-classification, synthetic-regression";
+}
+
 LabeledData load_labeled_data(const DataSource& src) {
   const std::string& p = src.path;
   LOCKSTEP_CHECK(!p.empty(), "--data: no data set given");
@@ -120,8 +128,7 @@ LabeledData load_labeled_data(const DataSource& src) {
   } else {
     const bool npy = p.ends_with(".npy");
     LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file or built-in data set: '", p,
-                   "' (built-in: seed-linear, iris, digits, diabetes, synthetic-classification, "
-                   "synthetic-regression)");
+                   "' (built-in: ", builtin_data_names(), ")");
     LOCKSTEP_CHECK(!src.labels.empty(), "--labels: ", npy ? ".npy" : "IDX",
                    " data needs a labels file (--labels PATH) for ", p);
     LOCKSTEP_CHECK(std::filesystem::exists(src.labels), "--labels: no such file: ", src.labels);
@@ -201,7 +208,7 @@ PreparedData prepare_data(const TrainConfig& c) {
     auto ds = std::make_shared<TensorDataset>(all.x, all.y);
     const std::vector<double> fractions{1.0 - c.val_split, c.val_split};
     auto parts = random_split(ds, std::span<const double>(fractions),
-                              Generator::derive(c.seed, {0x5B117ULL}).next_u64());
+                              Generator::derive(c.seed, {kValSplitStream}).next_u64());
     LOCKSTEP_CHECK(parts[0]->size() >= 1 && parts[1]->size() >= 1, "--val-split ", c.val_split,
                    " leaves an empty split of ", all.x.rows(), " samples");
     out.x_train = gather_rows(all.x, parts[0]->indices());

@@ -47,6 +47,9 @@ struct LabeledData {
 
 /// Reads one data set; errors name the file (and line) or the flag.
 LabeledData load_labeled_data(const DataSource& source);
+/// The names --data accepts besides files: "seed-linear, iris, digits, diabetes,
+/// synthetic-classification, synthetic-regression" (from builtin_datasets()).
+std::string builtin_data_names();
 
 /// Renumbers `data`'s class ids so that id i means names[i]; a class not in `names` is an error
 /// naming `source` and the class.
