@@ -21,25 +21,13 @@ std::shared_ptr<Sequential> make_model() {
                                       std::make_shared<Linear>(16, 3));
 }
 
-// Rows `indices` of a dataset as tensors.
+// All rows of a dataset as tensors (one bulk get_batch).
 std::pair<Tensor, Tensor> gather(const Dataset& ds) {
   Tensor x(ds.size(), ds.feature_dim()), y(ds.size(), ds.target_dim());
-  for (Index i = 0; i < ds.size(); ++i)
-    ds.get(i, {x.data() + i * x.cols(), std::size_t(x.cols())},
-           {y.data() + i * y.cols(), std::size_t(y.cols())});
+  std::vector<Index> all(static_cast<std::size_t>(ds.size()));
+  for (Index i = 0; i < ds.size(); ++i) all[std::size_t(i)] = i;
+  ds.get_batch(all, x, y);
   return {x, y};
-}
-
-std::string json_floats(const std::vector<float>& v) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-  return s + "]";
-}
-
-std::string json_strings(const std::vector<std::string>& v) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ",\"" : "\"") + v[i] + "\"";
-  return s + "]";
 }
 
 }  // namespace
@@ -89,13 +77,18 @@ int main(int argc, char** argv) {
     }
     std::printf("Test accuracy: %.4f\n", accuracy(test_pred, y_test));
 
-    // Keep the model with what is needed to use it, then load it into a fresh one.
-    SafetensorsMetadata meta{
-        {"architecture", R"({"model":"mlp","sizes":[4,16,3],"activation":"sigmoid"})"},
-        {"standardize_mean", json_floats(scaler.mean())},
-        {"standardize_std", json_floats(scaler.stddev())},
-        {"class_names", json_strings(iris.class_names)},
-        {"lockstep_version", "0.1.0"}};
+    // Keep the model with what is needed to use it (the metadata `lockstep eval` and
+    // `lockstep predict` read), then load it into a fresh one.
+    ModelInfo info;
+    info.spec = {.model = "mlp:16", .activation = "sigmoid", .inputs = 4, .outputs = 3};
+    info.classification = true;
+    info.loss = "cross-entropy";
+    info.mean = scaler.mean();
+    info.stddev = scaler.stddev();
+    info.class_names = iris.class_names;
+    info.feature_names = iris.feature_names;
+    info.target = iris.target_name;
+    const SafetensorsMetadata meta = model_metadata(info);
     save_module(model_path, *model, meta);
     auto loaded = make_model();
     load_module(model_path, *loaded);

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <regex>
 #include <string>
+#include <vector>
+
+#include "lockstep/train/model_file.hpp"
 
 namespace {
 
@@ -57,6 +60,12 @@ TEST(ChapterPrograms, IrisClassifierReachesTheChaptersAccuracyAndReloadsItsModel
   ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(Test accuracy: (\d\.\d{4})\n)"))) << out;
   EXPECT_GE(std::stod(m[1]), 0.94) << out;  // PyTorch reaches 0.98 on its split
   EXPECT_NE(out.find("identical to the trained model"), std::string::npos) << out;
+  // The file is a model file like `lockstep train --save` writes: eval and predict can use it.
+  const lockstep::LoadedModel loaded = lockstep::load_model_file(model);
+  EXPECT_EQ(loaded.info.spec.model, "mlp:16");
+  EXPECT_EQ(loaded.info.class_names,
+            (std::vector<std::string>{"setosa", "versicolor", "virginica"}));
+  EXPECT_EQ(loaded.info.mean.size(), 4u);
   std::remove(model.c_str());
 }
 
