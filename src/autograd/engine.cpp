@@ -63,13 +63,12 @@ void accumulate(Tensor& into, Tensor&& grad) {
   }
 }
 
-// A leaf's gradient goes to this thread's flat sink when it is a flat parameter, else to grad().
-void accumulate_leaf(VarImpl& leaf, Tensor&& grad) {
-  GradSinkGuard* sink = grad_sink_guard();
+// A leaf's gradient goes to the pass's sink when it is a flat parameter, else to grad().
+void accumulate_leaf(VarImpl& leaf, Tensor&& grad, GradSink* sink) {
   if (sink != nullptr && leaf.flat_offset >= 0) {
     Eigen::Map<Eigen::ArrayXf> slice(sink->buffer() + leaf.flat_offset, grad.numel());
     const Eigen::Map<const Eigen::ArrayXf> g(grad.data(), grad.numel());
-    if (sink->mode() == GradSinkGuard::Mode::overwrite && !sink->written(leaf.flat_offset)) {
+    if (sink->mode() == GradSink::Mode::overwrite && !sink->written(leaf.flat_offset)) {
       slice = g;
       sink->mark_written(leaf.flat_offset);
     } else {
@@ -83,11 +82,11 @@ void accumulate_leaf(VarImpl& leaf, Tensor&& grad) {
 // Where input `in`'s gradient is computed: straight into the sink's slice when this is the
 // first gradient a flat leaf receives under an overwriting sink (returns true), else a fresh
 // tensor that is accumulated afterwards.
-bool gradient_target(VarImpl& in, GradSinkGuard* sink, Tensor& target) {
-  if (sink != nullptr && sink->mode() == GradSinkGuard::Mode::overwrite && !in.grad_fn &&
+bool gradient_target(VarImpl& in, GradSink* sink, Tensor& target) {
+  if (sink != nullptr && sink->mode() == GradSink::Mode::overwrite && !in.grad_fn &&
       in.flat_offset >= 0 && !sink->written(in.flat_offset)) {
     // A non-owning view (aliasing an empty owner: no allocation); it lives only for this call
-    // of the Node, and the guard's buffer outlives the guard.
+    // of the Node, and the sink's buffer outlives the backward pass.
     float* slice = sink->buffer() + in.flat_offset;
     target = Tensor::view(std::shared_ptr<void>(std::shared_ptr<void>(), slice), slice,
                           in.value.shape());
@@ -98,27 +97,15 @@ bool gradient_target(VarImpl& in, GradSinkGuard* sink, Tensor& target) {
   return false;
 }
 
-}  // namespace
-
-void Var::backward(bool retain_graph) const {
-  LOCKSTEP_CHECK(defined(), "backward() on an undefined Var");
-  LOCKSTEP_CHECK(value().numel() == 1,
-                 "grad can be implicitly created only for scalar outputs; backward() was called "
-                 "on a tensor of shape ",
-                 shape(), " (pass a gradient of that shape, or reduce with sum()/mean() first)");
-  backward(Tensor::ones(shape()), retain_graph);
-}
-
-void Var::backward(const Tensor& grad_output, bool retain_graph) const {
-  LOCKSTEP_CHECK(defined(), "backward() on an undefined Var");
-  VarImpl* root = impl();
+void run_backward(VarImpl* root, const Tensor& grad_output, GradSink* sink, bool retain_graph) {
+  LOCKSTEP_CHECK(root != nullptr, "backward() on an undefined Var");
   LOCKSTEP_CHECK(root->requires_grad,
                  "backward(): this tensor does not require grad and has no grad_fn (was it "
                  "computed under NoGradGuard, or from leaves without requires_grad?)");
   LOCKSTEP_CHECK(grad_output.shape() == root->value.shape(), "backward(): gradient of shape ",
                  grad_output.shape(), " for an output of shape ", root->value.shape());
   if (!root->grad_fn) {  // a leaf: its gradient is the given one
-    accumulate_leaf(*root, grad_output.clone());
+    accumulate_leaf(*root, grad_output.clone(), sink);
     return;
   }
 
@@ -134,7 +121,6 @@ void Var::backward(const Tensor& grad_output, bool retain_graph) const {
     v->pending_grad = Tensor();
   }
 
-  GradSinkGuard* sink = grad_sink_guard();
   root->pending_grad = grad_output.clone();
   for (VarImpl* v : w.order) {
     if (!v->pending_grad.defined()) continue;  // nothing reached this Var
@@ -160,7 +146,7 @@ void Var::backward(const Tensor& grad_output, bool retain_graph) const {
       if (in->grad_fn) {
         accumulate(in->pending_grad, std::move(w.dinputs[i]));
       } else {
-        accumulate_leaf(*in, std::move(w.dinputs[i]));
+        accumulate_leaf(*in, std::move(w.dinputs[i]), sink);
       }
       w.dinputs[i] = Tensor();
     }
@@ -169,6 +155,25 @@ void Var::backward(const Tensor& grad_output, bool retain_graph) const {
       node.released = true;
     }
   }
+}
+
+}  // namespace
+
+void Var::backward(bool retain_graph) const {
+  LOCKSTEP_CHECK(defined(), "backward() on an undefined Var");
+  LOCKSTEP_CHECK(value().numel() == 1,
+                 "grad can be implicitly created only for scalar outputs; backward() was called "
+                 "on a tensor of shape ",
+                 shape(), " (pass a gradient of that shape, or reduce with sum()/mean() first)");
+  backward(Tensor::ones(shape()), retain_graph);
+}
+
+void Var::backward(const Tensor& grad_output, bool retain_graph) const {
+  run_backward(impl(), grad_output, nullptr, retain_graph);
+}
+
+void Var::backward(const Tensor& grad_output, GradSink& sink, bool retain_graph) const {
+  run_backward(impl(), grad_output, &sink, retain_graph);
 }
 
 }  // namespace lockstep

@@ -22,8 +22,8 @@ Var Dropout::forward(const Var& input) {
     // A data-parallel shard: each row's mask from its own stream, keyed on its global row.
     const std::uint64_t draw = shard->draws++;
     for (Index r = 0; r < mask.rows(); ++r) {
-      Generator gen =
-          Generator::derive(seed_, {shard->batch, draw, std::uint64_t(shard->first_row + r)});
+      Generator gen = Generator::derive(
+          seed_, {shard->epoch, shard->batch, draw, std::uint64_t(shard->first_row + r)});
       for (Index c = 0; c < mask.cols(); ++c) mask(r, c) = gen.uniform() < keep ? scale : 0.0f;
     }
   } else {

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <bit>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 
 #include "lockstep/autograd/grad_mode.hpp"
-#include "lockstep/autograd/grad_sink.hpp"
 #include "lockstep/core/error.hpp"
 #include "lockstep/nn/shard_context.hpp"
+#include "lockstep/optim/clip.hpp"
 
 namespace lockstep {
 
@@ -27,6 +28,8 @@ void DataParallelOptions::validate() const {
   LOCKSTEP_CHECK(accumulate >= 1, "DataParallel: accumulate must be >= 1, got ", accumulate);
   LOCKSTEP_CHECK(stall_timeout.count() >= 0, "DataParallel: stall timeout must be >= 0, got ",
                  stall_timeout.count(), " ms");
+  LOCKSTEP_CHECK(std::isfinite(max_grad_norm) && max_grad_norm >= 0,
+                 "DataParallel: max_grad_norm must be finite and >= 0, got ", max_grad_norm);
 }
 
 DataParallel::DataParallel(Module& model, LossFn loss, Optimizer& optimizer,
@@ -47,7 +50,12 @@ DataParallel::DataParallel(Module& model, LossFn loss, Optimizer& optimizer,
   // One gradient buffer per micro-shard, zero-filled once: the alignment padding between
   // parameters is never written afterwards, so it stays zero through every tree sum.
   const Index M = options_.micro_shards, R = options_.threads;
-  for (Index k = 0; k < M; ++k) shard_grads_.push_back(allocate_floats(flat_->size()));
+  shard_sinks_.reserve(std::size_t(M));
+  for (Index k = 0; k < M; ++k) {
+    shard_grads_.push_back(allocate_floats(flat_->size()));
+    shard_sinks_.emplace_back(shard_grads_.back().get(), GradSink::Mode::overwrite);
+    shard_sinks_.back().reserve(params.size());  // so marking never allocates in a step
+  }
   shard_loss_.resize(std::size_t(M));
   shard_rows_.resize(std::size_t(M));
   working_on_ = std::vector<std::atomic<Index>>(std::size_t(R));
@@ -61,8 +69,8 @@ DataParallel::~DataParallel() {
 }
 
 // Forward and backward of one micro-shard; its parameter gradients (of the shard's summed loss)
-// are written straight into the shard's buffer by the backward kernels (an overwriting sink):
-// no memset of the buffer, no temporary gradient, no add.
+// are written straight into the shard's buffer by the backward kernels (the shard's overwriting
+// sink, given to backward()): no memset of the buffer, no temporary gradient, no add.
 void DataParallel::compute_shard(Index shard) {
   const Index M = options_.micro_shards;
   const Index begin = shard * batch_rows_ / M, end = (shard + 1) * batch_rows_ / M;
@@ -72,16 +80,18 @@ void DataParallel::compute_shard(Index shard) {
   if (rows == 0) return;
   try {
     float* buffer = shard_grads_[std::size_t(shard)].get();
-    GradSinkGuard sink(buffer, GradSinkGuard::Mode::overwrite);
+    GradSink& sink = shard_sinks_[std::size_t(shard)];
+    sink.clear();
     // What random modules (Dropout) key their masks on: the batch and the global row.
-    ShardContext context{.batch = batches_, .first_row = begin};
+    ShardContext context{
+        .epoch = std::uint64_t(key_.epoch), .batch = std::uint64_t(key_.index), .first_row = begin};
     ShardContextGuard context_guard(&context);
     Var out = model_(Var(x_.rows_view(begin, rows)));
     Var loss = loss_(out, Var(y_.rows_view(begin, rows)));
     LOCKSTEP_CHECK(loss.value().numel() == 1, "DataParallel: the loss function returned shape ",
                    loss.shape(), "; it must reduce to one value (mean or sum)");
     // Seeding with the row count turns the shard's mean loss into its sum over samples.
-    loss.backward(Tensor::scalar(float(rows)));
+    loss.backward(Tensor::scalar(float(rows)), sink);
     shard_loss_[std::size_t(shard)] = loss.item();
     // Parameters the loss does not depend on (unused, frozen) got no gradient: zero.
     const auto& params = flat_->parameters();
@@ -118,7 +128,8 @@ const float* DataParallel::reduce_node(Index lo, Index hi, Index begin, Index en
   return left;
 }
 
-const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
+const StepStats& DataParallel::step(const Tensor& x, const Tensor& y, BatchKey key,
+                                    double data_wait_s) {
   const auto start = Clock::now();
   // After a stall a replica may still be reading the last batch: touch nothing, just say so.
   LOCKSTEP_CHECK(group_->broken().empty(),
@@ -127,12 +138,18 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
   LOCKSTEP_CHECK(x.rows() == y.rows(), "DataParallel::step: features have shape ", x.shape(),
                  " and targets ", y.shape(), " (they need the same number of rows)");
   LOCKSTEP_CHECK(x.rows() > 0, "DataParallel::step: empty batch");
+  LOCKSTEP_CHECK(key.epoch >= 0 && key.index >= 0, "DataParallel::step: batch key (epoch ",
+                 key.epoch, ", index ", key.index, ") must not be negative");
   x_ = x;
   y_ = y;
+  key_ = key;
   batch_rows_ = x.rows();
   const int R = options_.threads;
   StepStats& stats = stats_;
-  stats.data_wait_s = 0;
+  stats.batch = key;
+  stats.started = start;
+  stats.grad_norm = std::numeric_limits<double>::quiet_NaN();
+  stats.data_wait_s = data_wait_s;
   stats.loss = 0;
   stats.stepped = false;
   stats.forward_backward_max_s = stats.forward_backward_mean_s = 0;
@@ -151,7 +168,7 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y) {
     }
     throw Error(detail::str_cat(e.what(), running));
   }
-  ++batches_;  // this batch's number was batches_ while its shards ran
+  ++batches_;
 
   double loss_sum = 0;
   for (std::size_t k = 0; k < shard_loss_.size(); ++k)
@@ -259,40 +276,16 @@ void DataParallel::update_phase(int r) {
 // stall a late replica may still be running one, and must find everything it touches alive.
 void DataParallel::reduce_update(bool first, bool last, float scale) {
   NoGradGuard no_grad;
-  reduce_ = {first, last, last && options_.before_update != nullptr, scale};
+  const bool clip = options_.max_grad_norm > 0;
+  reduce_ = {first, last, last && (clip || options_.before_update != nullptr), scale};
   if (last && !reduce_.split) optimizer_.prepare_step();
   group_->run("all-reduce", all_reduce_);
   if (reduce_.split) {
-    options_.before_update();
+    if (clip) stats_.grad_norm = clip_grad_norm_(flat_->parameters(), options_.max_grad_norm);
+    if (options_.before_update) options_.before_update();
     optimizer_.prepare_step();
     group_->run("update", update_);
   }
-}
-
-EpochStats DataParallel::train_epoch(DataLoader& loader,
-                                     const std::function<bool(const StepStats&)>& on_step) {
-  EpochStats epoch;
-  double loss_sum = 0;
-  const auto start = Clock::now();
-  auto wait_start = Clock::now();
-  for (auto it = loader.begin(); it != loader.end(); ++it) {
-    const double wait = seconds_since(wait_start);
-    const Batch& batch = *it;
-    step(batch.x, batch.y);
-    StepStats& s = stats_;
-    s.data_wait_s = wait;
-    loss_sum += s.loss * double(s.samples);
-    epoch.samples += s.samples;
-    ++epoch.steps;
-    epoch.data_wait_s += wait;
-    epoch.forward_backward_max_s += s.forward_backward_max_s;
-    epoch.reduce_update_s += s.reduce_update_s;
-    if (on_step && !on_step(s)) break;
-    wait_start = Clock::now();
-  }
-  epoch.loss = epoch.samples > 0 ? loss_sum / double(epoch.samples) : 0.0;
-  epoch.total_s = seconds_since(start);
-  return epoch;
 }
 
 double DataParallel::rerun_reduce_update() {

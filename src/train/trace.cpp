@@ -9,9 +9,10 @@ namespace lockstep {
 TraceRecorder::TraceRecorder(bool enabled)
     : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
 
-double TraceRecorder::now_us() const {
-  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_)
-      .count();
+double TraceRecorder::now_us() const { return us_of(std::chrono::steady_clock::now()); }
+
+double TraceRecorder::us_of(std::chrono::steady_clock::time_point t) const {
+  return std::chrono::duration<double, std::micro>(t - start_).count();
 }
 
 void TraceRecorder::complete(const char* name, int tid, double start_us, double duration_us,

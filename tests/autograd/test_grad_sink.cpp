@@ -1,5 +1,6 @@
-// GradSinkGuard: flat leaves' gradients go to the thread's buffer, added (default) or written
-// over the slice (overwrite mode, first gradient only; a leaf used twice gets the sum).
+// GradSink: a backward pass given a sink sends flat leaves' gradients to its buffer, added
+// (default) or written over the slice (overwrite mode, first gradient only; a leaf used twice
+// gets the sum); a backward pass without one never touches it.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -25,6 +26,11 @@ struct Leaves {
   }
 };
 
+// backward() of a scalar loss into `sink`.
+void backward_into(const Var& loss, GradSink& sink) {
+  loss.backward(Tensor::ones(loss.shape()), sink);
+}
+
 // d/dw of sum(x @ w + x @ w) computed plainly, without a sink.
 std::vector<float> plain_grad_twice(const Leaves& s) {
   Var w(s.w.value().clone(), true);
@@ -36,8 +42,8 @@ TEST(GradSink, AddModeAddsToWhatTheBufferHolds) {
   Leaves s;
   std::vector<float> buffer(32, 1.0f);
   {
-    GradSinkGuard sink(buffer.data());
-    sum(matmul(Var(s.x), s.w)).backward();
+    GradSink sink(buffer.data());
+    backward_into(sum(matmul(Var(s.x), s.w)), sink);
   }
   Var w(s.w.value().clone(), true);
   sum(matmul(Var(s.x), w)).backward();
@@ -49,9 +55,9 @@ TEST(GradSink, AddModeAddsToWhatTheBufferHolds) {
 TEST(GradSink, OverwriteModeWritesOverGarbageAndSumsALeafUsedTwice) {
   Leaves s;
   std::vector<float> buffer(32, std::nanf(""));
-  GradSinkGuard sink(buffer.data(), GradSinkGuard::Mode::overwrite);
+  GradSink sink(buffer.data(), GradSink::Mode::overwrite);
   EXPECT_FALSE(sink.written(16));
-  sum(matmul(Var(s.x), s.w) + matmul(Var(s.x), s.w)).backward();
+  backward_into(sum(matmul(Var(s.x), s.w) + matmul(Var(s.x), s.w)), sink);
   EXPECT_TRUE(sink.written(16));
   EXPECT_FALSE(sink.written(0)) << "v was not used";
   const auto g = plain_grad_twice(s);
@@ -65,19 +71,19 @@ TEST(GradSink, OverwriteModeWithTheSameLeafTwiceInOneNode) {
   sum(sq * sq).backward();  // d/dv sum(v * v) = 2 v
   std::vector<float> buffer(32, 7.0f);
   {
-    GradSinkGuard sink(buffer.data(), GradSinkGuard::Mode::overwrite);
-    sum(s.v * s.v).backward();
+    GradSink sink(buffer.data(), GradSink::Mode::overwrite);
+    backward_into(sum(s.v * s.v), sink);
   }
   const auto g = sq.grad().to_vector();
   for (std::size_t i = 0; i < g.size(); ++i) EXPECT_FLOAT_EQ(buffer[i], g[i]) << i;
 }
 
-TEST(GradSink, SecondBackwardUnderTheSameOverwritingGuardAdds) {
+TEST(GradSink, SecondBackwardThroughTheSameOverwritingSinkAdds) {
   Leaves s;
   std::vector<float> buffer(32, -3.0f);
-  GradSinkGuard sink(buffer.data(), GradSinkGuard::Mode::overwrite);
-  sum(matmul(Var(s.x), s.w)).backward();
-  sum(matmul(Var(s.x), s.w)).backward();
+  GradSink sink(buffer.data(), GradSink::Mode::overwrite);
+  backward_into(sum(matmul(Var(s.x), s.w)), sink);
+  backward_into(sum(matmul(Var(s.x), s.w)), sink);
   Var w(s.w.value().clone(), true);
   sum(matmul(Var(s.x), w)).backward();
   const auto g = w.grad().to_vector();
@@ -87,24 +93,40 @@ TEST(GradSink, SecondBackwardUnderTheSameOverwritingGuardAdds) {
 TEST(GradSink, BackwardFromAFlatLeafItselfOverwrites) {
   Leaves s;
   std::vector<float> buffer(32, 9.0f);
-  GradSinkGuard sink(buffer.data(), GradSinkGuard::Mode::overwrite);
-  s.v.backward(Tensor::full({2, 2}, 0.5f));
+  GradSink sink(buffer.data(), GradSink::Mode::overwrite);
+  s.v.backward(Tensor::full({2, 2}, 0.5f), sink);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(buffer[std::size_t(i)], 0.5f);
   EXPECT_TRUE(sink.written(0));
 }
 
-TEST(GradSink, NestedGuardsKeepTheirOwnMarksAndRestoreTheOuterSink) {
+TEST(GradSink, ClearMakesTheNextBackwardOverwriteAgain) {
   Leaves s;
-  std::vector<float> outer(32, 0.0f), inner(32, 0.0f);
-  GradSinkGuard a(outer.data(), GradSinkGuard::Mode::overwrite);
-  sum(matmul(Var(s.x), s.w)).backward();
-  {
-    GradSinkGuard b(inner.data(), GradSinkGuard::Mode::overwrite);
-    EXPECT_FALSE(b.written(16)) << "marks belong to the guard that made them";
-    EXPECT_EQ(grad_sink(), inner.data());
-  }
-  EXPECT_EQ(grad_sink(), outer.data());
+  std::vector<float> buffer(32, 0.0f);
+  GradSink sink(buffer.data(), GradSink::Mode::overwrite);
+  sink.reserve(2);
+  backward_into(sum(matmul(Var(s.x), s.w)), sink);
+  sink.clear();
+  EXPECT_FALSE(sink.written(16));
+  backward_into(sum(matmul(Var(s.x), s.w)), sink);
+  Var w(s.w.value().clone(), true);
+  sum(matmul(Var(s.x), w)).backward();
+  const auto g = w.grad().to_vector();
+  for (std::size_t i = 0; i < g.size(); ++i) EXPECT_FLOAT_EQ(buffer[16 + i], g[i]) << i;
+}
+
+TEST(GradSink, TwoSinksKeepTheirOwnMarksAndABackwardWithoutASinkUsesGrad) {
+  Leaves s;
+  std::vector<float> first(32, 0.0f), second(32, 0.0f);
+  GradSink a(first.data(), GradSink::Mode::overwrite);
+  GradSink b(second.data(), GradSink::Mode::overwrite);
+  backward_into(sum(matmul(Var(s.x), s.w)), a);
   EXPECT_TRUE(a.written(16));
+  EXPECT_FALSE(b.written(16)) << "marks belong to the sink that received the gradient";
+  EXPECT_EQ(second[16], 0.0f);
+  sum(matmul(Var(s.x), s.w)).backward();  // no sink: the leaf's own grad()
+  ASSERT_TRUE(s.w.grad().defined());
+  EXPECT_EQ(s.w.grad().to_vector()[0], first[16]);
+  EXPECT_EQ(second[16], 0.0f);
 }
 
 }  // namespace

@@ -143,7 +143,7 @@ TEST(DataParallel, BitwiseIdenticalWithLargeProducts) {
 
 // Real training runs, fed by the DataLoader for several epochs: the bytes of the parameters
 // after training must be the same for every replica count.
-std::vector<float> train_real(bool classifier, int threads, bool use_train_epoch = false) {
+std::vector<float> train_real(bool classifier, int threads) {
   manual_seed(21);
   std::shared_ptr<const Dataset> data;
   std::shared_ptr<Module> model;
@@ -162,15 +162,8 @@ std::vector<float> train_real(bool classifier, int threads, bool use_train_epoch
   Adam opt(model->parameters(), AdamOptions(0.01));
   DataParallel dp(*model, loss, opt, {.threads = threads});
   DataLoader loader(data, {.batch_size = 37, .shuffle = true, .seed = 3, .num_workers = 1});
-  for (int epoch = 0; epoch < 4; ++epoch) {
-    if (use_train_epoch) {
-      const EpochStats e = dp.train_epoch(loader);
-      EXPECT_EQ(e.samples, 300);
-      EXPECT_EQ(e.steps, 9);  // ceil(300 / 37)
-    } else {
-      for (const Batch& b : loader) dp.step(b.x, b.y);
-    }
-  }
+  for (int epoch = 0; epoch < 4; ++epoch)
+    for (const Batch& b : loader) dp.step(b.x, b.y, {b.epoch, b.index});
   return params_of(*model);
 }
 
@@ -185,66 +178,6 @@ TEST(DataParallel, RealNetworksTrainToTheSameBytesForEveryReplicaCount) {
           << threads << " replicas";
     }
   }
-}
-
-TEST(DataParallel, TrainEpochIsTheLoopOfSteps) {
-  for (bool classifier : {false, true}) {
-    SCOPED_TRACE(classifier ? "MLP classifier" : "linear regression");
-    const auto loop = train_real(classifier, 2);
-    const auto epochs = train_real(classifier, 2, true);
-    EXPECT_EQ(std::memcmp(loop.data(), epochs.data(), loop.size() * sizeof(float)), 0);
-  }
-}
-
-TEST(DataParallel, TrainEpochReportsEveryStepAndStopsWhenAsked) {
-  Net net(7);
-  SGD opt(net.parameters(), SGDOptions(0.05));
-  DataParallel dp(net, loss_fn, opt, {.threads = 2});
-  Data d = make_data(64, 3);
-  auto ds = std::make_shared<TensorDataset>(d.x, d.y);
-  DataLoader loader(ds, {.batch_size = 10, .num_workers = 1});
-  double loss_sum = 0, wait_sum = 0;
-  Index samples = 0, seen = 0;
-  EpochStats e = dp.train_epoch(loader, [&](const StepStats& s) {
-    EXPECT_GE(s.data_wait_s, 0.0);
-    loss_sum += s.loss * double(s.samples);
-    wait_sum += s.data_wait_s;
-    samples += s.samples;
-    return ++seen < 4;  // stop after the fourth batch
-  });
-  EXPECT_EQ(e.steps, 4);
-  EXPECT_EQ(e.samples, 40);
-  EXPECT_EQ(samples, 40);
-  EXPECT_DOUBLE_EQ(e.loss, loss_sum / 40);
-  EXPECT_DOUBLE_EQ(e.data_wait_s, wait_sum);
-  EXPECT_GE(e.total_s, e.data_wait_s + e.reduce_update_s);
-  EXPECT_EQ(dp.batches(), 4u);
-  // The next epoch starts afresh and runs to the end: 64 samples in 7 batches.
-  e = dp.train_epoch(loader);
-  EXPECT_EQ(e.steps, 7);
-  EXPECT_EQ(e.samples, 64);
-}
-
-// A dataset whose sample 13 cannot be read: the loader worker's error reaches train_epoch's caller.
-class FailsAt13 : public Dataset {
- public:
-  Index size() const override { return 40; }
-  Index feature_dim() const override { return 5; }
-  Index target_dim() const override { return 2; }
-  void get(Index i, std::span<float> x, std::span<float> y) const override {
-    if (i == 13) throw Error("sample 13 is corrupt");
-    for (float& v : x) v = float(i) / 40;
-    for (float& v : y) v = 0.5f;
-  }
-};
-
-TEST(DataParallel, TrainEpochPassesLoaderErrorsToTheCaller) {
-  Net net(7);
-  SGD opt(net.parameters(), SGDOptions(0.05));
-  DataParallel dp(net, loss_fn, opt, {.threads = 2});
-  DataLoader loader(std::make_shared<FailsAt13>(), {.batch_size = 8, .num_workers = 2});
-  const std::string what = testing::error_of([&] { dp.train_epoch(loader); });
-  EXPECT_NE(what.find("sample 13 of batch 1"), std::string::npos) << what;
 }
 
 TEST(DataParallel, AnyMicroShardCountIsBitwiseIdenticalAcrossReplicaCounts) {

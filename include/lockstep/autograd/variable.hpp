@@ -20,6 +20,7 @@
 namespace lockstep {
 
 class Node;
+class GradSink;
 
 namespace detail {
 struct VarImpl {
@@ -27,7 +28,7 @@ struct VarImpl {
   Tensor grad;  // leaves only; undefined until the first backward() reaches it
   bool requires_grad = false;
   std::shared_ptr<Node> grad_fn;  // set on results of recorded operations
-  Index flat_offset = -1;         // a parameter's offset in a flat buffer (see GradSinkGuard)
+  Index flat_offset = -1;         // a parameter's offset in a flat buffer (see GradSink)
   // Used by the backward engine on the thread that owns the graph (never on shared leaves).
   std::uint64_t visit_mark = 0;
   Tensor pending_grad;
@@ -67,10 +68,13 @@ class Var {
   void backward(bool retain_graph = false) const;
   /// Back-propagates `grad_output` (shaped like this Var) — the vector-Jacobian product.
   void backward(const Tensor& grad_output, bool retain_graph = false) const;
+  /// The same, with the gradients of flat leaves (set_flat_offset) sent to `sink` instead of
+  /// their grad() (see grad_sink.hpp); other leaves accumulate into grad() as usual.
+  void backward(const Tensor& grad_output, GradSink& sink, bool retain_graph = false) const;
 
-  /// Marks a leaf as the parameter at `offset` of a flat buffer: while a GradSinkGuard is
-  /// active on a thread, backward() on that thread adds this leaf's gradient at that offset of
-  /// the guard's buffer instead of into grad(). -1 unmarks.
+  /// Marks a leaf as the parameter at `offset` of a flat buffer: a backward() given a GradSink
+  /// sends this leaf's gradient to that offset of the sink's buffer instead of into grad().
+  /// -1 unmarks.
   void set_flat_offset(Index offset);
   Index flat_offset() const;
 

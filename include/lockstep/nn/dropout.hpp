@@ -8,10 +8,10 @@
 //
 // Under DataParallel (which installs a ShardContext on each replica thread, see
 // lockstep/nn/shard_context.hpp) the masks do not come from the module's Generator: row r of a
-// shard gets its own stream, Generator::derive(seed, {batch, draw, global row}), where draw
+// shard gets its own stream, Generator::derive(seed, {epoch, batch, draw, global row}), where draw
 // counts the random draws made so far in that shard's forward pass (so two Dropout layers, or
-// one called twice, differ). The masks are then a pure function of the seed, the batch number
-// and the sample's row in the global batch: the same for every number of replicas and
+// one called twice, differ). The masks are then a pure function of the seed, the batch (epoch and
+// index) and the sample's row in the global batch: the same for every number of replicas and
 // micro-shards, and nothing is shared between threads. (They differ from the masks of the same
 // module run outside DataParallel, which draws from its Generator in order.)
 //

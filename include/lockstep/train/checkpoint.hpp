@@ -20,16 +20,9 @@
 #include "lockstep/io/safetensors.hpp"
 #include "lockstep/nn/module.hpp"
 #include "lockstep/optim/schedule.hpp"
+#include "lockstep/train/observer.hpp"
 
 namespace lockstep {
-
-struct TrainProgress {
-  std::int64_t epoch = 0;     // the epoch in progress (0-based)
-  std::int64_t batch = 0;     // the next batch of that epoch
-  std::int64_t step = 0;      // optimizer steps done
-  double epoch_loss_sum = 0;  // sum of loss * samples over the epoch's batches so far
-  std::int64_t epoch_samples = 0;
-};
 
 /// DIR/checkpoint.safetensors.
 std::filesystem::path checkpoint_file(const std::filesystem::path& dir);

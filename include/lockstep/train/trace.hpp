@@ -33,6 +33,8 @@ class TraceRecorder {
   bool enabled() const { return enabled_; }
   /// Microseconds since the recorder was made.
   double now_us() const;
+  /// The same for an earlier (or later) moment.
+  double us_of(std::chrono::steady_clock::time_point t) const;
   /// One event; `step` < 0 leaves it out of the event's args.
   void complete(const char* name, int tid, double start_us, double duration_us,
                 std::int64_t step = -1);

@@ -3,6 +3,11 @@
 // every epoch, progress on the terminal, metrics (JSON Lines), a Chrome trace, checkpoints,
 // the final model file. What `lockstep train` runs.
 //
+// The run is set-up, one short loop (src/train/training_loop.cpp: per batch, one step, then the
+// observers), and a summary. Everything around the step is a TrainObserver (observer.hpp):
+// checkpoints, the model file, the metrics log, the trace, the stop request, the progress line
+// and the epoch lines; add_observer() adds one of your own.
+//
 // Resumption: with config.resume = DIR the run takes its data, model and training settings
 // from DIR's checkpoint (resume_config) and continues to the end the original run was given;
 // the result is bit-for-bit the uninterrupted run's, for any number of threads (the fixed
@@ -20,9 +25,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "lockstep/train/config.hpp"
+#include "lockstep/train/observer.hpp"
 
 namespace lockstep {
 
@@ -54,10 +62,13 @@ class Trainer {
   /// Runs to the end (or to a stop request). Throws lockstep::Error on bad input or a
   /// non-finite loss (naming the step); outputs are then left as they were.
   TrainResult run();
+  /// Adds an observer of the run, called after the built-in ones (in the order added).
+  void add_observer(std::shared_ptr<TrainObserver> observer);
 
  private:
   TrainConfig config_;
   TrainOutput output_;
+  std::vector<std::shared_ptr<TrainObserver>> extra_;
 };
 
 }  // namespace lockstep

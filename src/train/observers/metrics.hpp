@@ -1,0 +1,33 @@
+// src/train/observers/metrics.hpp (internal) — the --metrics JSON Lines log as an observer: a
+// "step" line every --log-every optimizer steps (loss, learning rate, throughput and the time
+// per phase over the steps since the last line, load imbalance, gradient norm) and an "epoch"
+// line after each epoch's validation; committed (renamed over the target) when the run ends.
+//
+//   observers.push_back(std::make_shared<MetricsObserver>(config));
+#pragma once
+
+#include <chrono>
+
+#include "lockstep/train/config.hpp"
+#include "lockstep/train/metrics_log.hpp"
+#include "lockstep/train/observer.hpp"
+
+namespace lockstep {
+
+class MetricsObserver : public TrainObserver {
+ public:
+  /// Opens config.metrics (an empty path records nothing).
+  explicit MetricsObserver(const TrainConfig& config);
+  void on_start(const TrainState& state) override;
+  bool on_batch(const TrainState& state, const StepStats& stats) override;
+  void on_epoch_end(const TrainState& state, const EpochSummary& epoch) override;
+  void on_end(const TrainState& state) override;
+
+ private:
+  MetricsLog log_;
+  std::int64_t log_every_;
+  PhaseTimes window_;  // since the last step line
+  std::chrono::steady_clock::time_point window_start_;
+};
+
+}  // namespace lockstep

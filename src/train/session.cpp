@@ -1,0 +1,142 @@
+#include "train/session.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "lockstep/core/error.hpp"
+#include "lockstep/core/rng.hpp"
+#include "lockstep/data/tensor_dataset.hpp"
+#include "lockstep/io/state_dict.hpp"
+#include "lockstep/optim/adam.hpp"
+#include "lockstep/optim/sgd.hpp"
+#include "lockstep/train/evaluate.hpp"
+#include "lockstep/train/trainer.hpp"
+
+namespace lockstep {
+
+namespace {
+
+// Stream keys of Generator::derive(seed, {key}) for the run's independent random streams.
+constexpr std::uint64_t kInitStream = 0x1A17ULL;
+constexpr std::uint64_t kLoaderStream = 0x10ADULL;
+
+std::unique_ptr<Optimizer> make_optimizer(const TrainConfig& c, std::vector<Var> params) {
+  if (c.optimizer == "sgd")
+    return std::make_unique<SGD>(
+        std::move(params),
+        SGDOptions(c.lr).momentum(c.momentum).nesterov(c.nesterov).weight_decay(c.weight_decay));
+  if (c.optimizer == "adam")
+    return std::make_unique<Adam>(std::move(params),
+                                  AdamOptions(c.lr).weight_decay(c.weight_decay));
+  return std::make_unique<AdamW>(std::move(params),
+                                 AdamWOptions(c.lr).weight_decay(c.weight_decay));
+}
+
+std::unique_ptr<LRScheduler> make_schedule(const TrainConfig& c, Optimizer& opt,
+                                           std::int64_t total_steps) {
+  const std::int64_t after_warmup = std::max<std::int64_t>(1, total_steps - c.warmup_steps);
+  std::unique_ptr<LRScheduler> s;
+  if (c.schedule == "step")
+    s = std::make_unique<StepLR>(
+        opt, c.lr_step_size > 0 ? c.lr_step_size : std::max<std::int64_t>(1, after_warmup / 3),
+        c.lr_gamma);
+  else if (c.schedule == "cosine")
+    s = std::make_unique<CosineAnnealingLR>(opt, after_warmup);
+  if (c.warmup_steps > 0) {
+    if (s) return std::make_unique<LinearWarmup>(std::move(s), c.warmup_steps, 0.1);
+    return std::make_unique<LinearWarmup>(opt, c.warmup_steps, 0.1);
+  }
+  return s;
+}
+
+// Outputs must be writable before any work is done.
+void check_output_directories(const TrainConfig& c) {
+  for (const std::string* p : {&c.save, &c.metrics, &c.trace}) {
+    if (p->empty()) continue;
+    const auto parent = std::filesystem::absolute(*p).parent_path();
+    LOCKSTEP_CHECK(std::filesystem::is_directory(parent), "cannot write ", *p, ": directory ",
+                   parent.string(), " does not exist");
+  }
+}
+
+// The data, the loss that fits it, and the model.
+void open_data_and_model(TrainSession& s) {
+  const TrainConfig& c = s.config;
+  s.data = prepare_data(c);
+  LOCKSTEP_CHECK(c.loss != "cross-entropy" || s.data.classification,
+                 "--loss cross-entropy needs class labels, but the target of ", c.data,
+                 " is numeric (use --task classification for integer labels)");
+  s.loss_name = c.loss != "auto" ? c.loss : (s.data.classification ? "cross-entropy" : "mse");
+  if (s.data.classification && s.loss_name != "cross-entropy") {
+    // A regression loss on class ids: train on the ids as numbers.
+    s.data.classification = false;
+    s.data.class_names.clear();
+  }
+  s.spec = {c.model, c.activation, c.dropout, s.data.x_train.cols(), s.data.outputs()};
+  s.model = build_model(s.spec, Generator::derive(c.seed, {kInitStream}).next_u64());
+  if (!c.init.empty()) {
+    LOCKSTEP_CHECK(std::filesystem::exists(c.init), "--init: no such file: ", c.init);
+    load_module(c.init, s.net());
+  }
+  s.loss = make_loss(s.loss_name);
+}
+
+// The run's length in batches and optimizer steps.
+void count_steps(TrainSession& s) {
+  const TrainConfig& c = s.config;
+  const Index n = s.data.x_train.rows();
+  s.batches_per_epoch = (n + c.batch_size - 1) / c.batch_size;
+  s.total_steps = c.epochs * s.batches_per_epoch / c.accumulate;
+  if (c.max_steps > 0) s.total_steps = std::min(s.total_steps, c.max_steps);
+  LOCKSTEP_CHECK(s.total_steps >= 1, "--accumulate ", c.accumulate, " needs more than the ",
+                 c.epochs * s.batches_per_epoch, " batches of the run");
+}
+
+std::unique_ptr<DataLoader> make_loader(const TrainSession& s, CollateFn load_batch) {
+  const TrainConfig& c = s.config;
+  DataLoaderOptions lo;
+  lo.batch_size = c.batch_size;
+  lo.shuffle = c.shuffle;
+  lo.seed = Generator::derive(c.seed, {kLoaderStream}).next_u64();
+  lo.num_workers = c.loader_workers;
+  lo.prefetch_factor = c.prefetch;
+  lo.persistent_workers = c.loader_workers > 0;
+  lo.collate_fn = std::move(load_batch);
+  return std::make_unique<DataLoader>(
+      std::make_shared<TensorDataset>(s.data.x_train, s.data.y_train), lo);
+}
+
+}  // namespace
+
+TrainSession open_config(const TrainConfig& given) {
+  TrainSession s;
+  s.config = given;
+  if (!given.resume.empty()) {
+    s.checkpoint = read_checkpoint(given.resume);
+    s.config = resume_config(given, s.checkpoint->config_json);
+  }
+  s.config.validate();
+  s.threads = s.config.resolved_threads();
+  return s;
+}
+
+void open_session(TrainSession& s, CollateFn load_batch) {
+  const TrainConfig& c = s.config;
+  check_output_directories(c);
+  open_data_and_model(s);
+  count_steps(s);
+  s.optimizer = make_optimizer(c, s.net().parameters());
+  s.schedule = make_schedule(c, *s.optimizer, s.total_steps);
+  s.dp = std::make_unique<DataParallel>(s.net(), s.loss, *s.optimizer,
+                                        DataParallelOptions{.threads = s.threads,
+                                                            .micro_shards = c.micro_shards,
+                                                            .accumulate = c.accumulate,
+                                                            .max_grad_norm = c.clip_grad_norm});
+  if (s.checkpoint) {
+    s.checkpoint->restore(s.net(), *s.optimizer, s.schedule.get());
+    s.start = s.checkpoint->progress;
+  }
+  s.loader = make_loader(s, std::move(load_batch));
+}
+
+}  // namespace lockstep
