@@ -93,11 +93,9 @@ const TrainProgress kProgress{.epoch = 2,
                               .epoch_samples = 77};
 const std::string kConfig = R"({"data":"iris","lr":0.25})";
 
-class CheckpointRoundTrip : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(CheckpointRoundTrip, RestoresEveryTensorAndTheProgressBitForBit) {
+void expect_exact_round_trip(const std::string& optimizer) {
   TempDir dir;
-  TrainingState saved(GetParam(), 1);
+  TrainingState saved(optimizer, 1);
   saved.steps(3);
   save_checkpoint(dir.path(), saved.model(), *saved.optimizer, saved.schedule.get(), kProgress,
                   kConfig);
@@ -113,8 +111,8 @@ TEST_P(CheckpointRoundTrip, RestoresEveryTensorAndTheProgressBitForBit) {
             std::bit_cast<std::uint64_t>(kProgress.epoch_loss_sum));
   EXPECT_EQ(ck.progress.epoch_samples, kProgress.epoch_samples);
 
-  TrainingState restored(GetParam(), 99);  // other initial parameters
-  restored.steps(1, 5);                    // and other optimizer state
+  TrainingState restored(optimizer, 99);  // other initial parameters
+  restored.steps(1, 5);                   // and other optimizer state
   ck.restore(restored.model(), *restored.optimizer, restored.schedule.get());
   expect_same_state(saved, restored);
 
@@ -124,7 +122,10 @@ TEST_P(CheckpointRoundTrip, RestoresEveryTensorAndTheProgressBitForBit) {
   expect_same_state(saved, restored);
 }
 
-INSTANTIATE_TEST_SUITE_P(Optimizers, CheckpointRoundTrip, ::testing::Values("sgd", "adam"));
+// (Plain tests, not a parameterized suite: TempDir names its directory after the suite, and a
+// parameterized suite's name holds a '/'.)
+TEST(Checkpoint, RoundTripOfSgdWithMomentumIsBitExact) { expect_exact_round_trip("sgd"); }
+TEST(Checkpoint, RoundTripOfAdamIsBitExact) { expect_exact_round_trip("adam"); }
 
 TEST(Checkpoint, WithoutAScheduleAndBeforeTheFirstStep) {
   TempDir dir;
