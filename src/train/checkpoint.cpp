@@ -1,5 +1,6 @@
 #include "lockstep/train/checkpoint.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "lockstep/core/error.hpp"
@@ -74,6 +75,12 @@ Checkpoint read_checkpoint(const std::filesystem::path& dir) {
   } catch (const std::exception& e) {
     LOCKSTEP_CHECK(false, ck.path, ": bad progress metadata: ", e.what());
   }
+  const TrainProgress& p = ck.progress;
+  LOCKSTEP_CHECK(p.epoch >= 0 && p.batch >= 0 && p.step >= 0 && p.epoch_samples >= 0 &&
+                     std::isfinite(p.epoch_loss_sum),
+                 ck.path, ": bad progress metadata: epoch ", p.epoch, ", batch ", p.batch,
+                 ", step ", p.step, ", epoch_samples ", p.epoch_samples, ", epoch_loss_sum ",
+                 p.epoch_loss_sum, " (none may be negative or non-finite)");
   return ck;
 }
 

@@ -113,7 +113,11 @@ TrainSession open_config(const TrainConfig& given) {
   s.config = given;
   if (!given.resume.empty()) {
     s.checkpoint = read_checkpoint(given.resume);
-    s.config = resume_config(given, s.checkpoint->config_json);
+    try {
+      s.config = resume_config(given, s.checkpoint->config_json);
+    } catch (const Error& e) {
+      std::throw_with_nested(Error(detail::str_cat(s.checkpoint->path, ": ", e.what())));
+    }
   }
   s.config.validate();
   s.threads = s.config.resolved_threads();

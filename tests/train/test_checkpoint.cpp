@@ -361,10 +361,9 @@ TEST_F(DamagedCheckpoint, BadProgressMetadata) {
   }
 }
 
-// BUG (reported, not fixed here): read_checkpoint() takes any integers as progress, so a
-// damaged checkpoint with a negative epoch, batch, step or sample count is accepted, and a
-// resumed run then silently trains extra epochs or steps instead of naming the file.
-TEST_F(DamagedCheckpoint, DISABLED_NegativeProgressValuesAreBadProgressMetadata) {
+// A damaged checkpoint with a negative epoch, batch, step or sample count is refused, naming
+// the file (a resumed run would otherwise silently train extra epochs or steps).
+TEST_F(DamagedCheckpoint, NegativeProgressValuesAreBadProgressMetadata) {
   for (const char* progress :
        {R"({"epoch": -1, "batch": 0, "step": 0, "epoch_loss_sum": 0, "epoch_samples": 0})",
         R"({"epoch": 0, "batch": -3, "step": 0, "epoch_loss_sum": 0, "epoch_samples": 0})",

@@ -314,10 +314,9 @@ TEST_F(Resume, AMissingCheckpointIsAnErrorNamingTheDirectory) {
   EXPECT_MESSAGE_HAS(error_of([&] { train(c); }), "--resume", (dir_ / "nowhere").string());
 }
 
-// BUG (reported, not fixed here): the saved run settings are parsed by resume_config() outside
-// read_checkpoint(), so damaged "config" metadata gives "training configuration: ..." without
-// saying which file holds it.
-TEST_F(Resume, DISABLED_DamagedSavedSettingsNameTheCheckpoint) {
+// The saved run settings are parsed outside read_checkpoint(); damaged "config" metadata must
+// still name the file that holds it.
+TEST_F(Resume, DamagedSavedSettingsNameTheCheckpoint) {
   interrupted_run(tiny(), 2);
   SafetensorsFile file = read_checkpoint(dir_ / "part_ck").file;
   file.metadata["config"] = R"({"epochs": "three"})";
@@ -328,9 +327,9 @@ TEST_F(Resume, DISABLED_DamagedSavedSettingsNameTheCheckpoint) {
   EXPECT_MESSAGE_HAS(error_of([&] { train(c); }), checkpoint_file(dir_ / "part_ck").string());
 }
 
-// BUG (reported, not fixed here): when stop_after_steps is the run's last step, the run ends
-// normally but leaves its stop request set, so the next run in the process stops after one step.
-TEST_F(Resume, DISABLED_ARunEndingAtStopAfterStepsLeavesNoStopRequest) {
+// When stop_after_steps is the run's last step, the run ends normally and leaves no stop
+// request behind (the next run in the process would stop after one step).
+TEST_F(Resume, ARunEndingAtStopAfterStepsLeavesNoStopRequest) {
   TrainConfig c = tiny();
   c.stop_after_steps = kEpochs * kStepsPerEpoch;
   clear_stop_request();

@@ -8,7 +8,10 @@ namespace lockstep {
 
 bool StopRequestObserver::on_batch(const TrainState& state, const StepStats& stats) {
   if (!stats.stepped) return true;
-  if (stop_after_ > 0 && state.progress.step == stop_after_) request_stop(SIGINT);
+  // At the run's last step there is nothing to interrupt (and a request would outlive the run).
+  if (stop_after_ > 0 && state.progress.step == stop_after_ &&
+      state.progress.step < state.total_steps)
+    request_stop(SIGINT);
   return stop_signal() == 0;
 }
 
