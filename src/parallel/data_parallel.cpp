@@ -128,9 +128,7 @@ const float* DataParallel::reduce_node(Index lo, Index hi, Index begin, Index en
   return left;
 }
 
-const StepStats& DataParallel::step(const Tensor& x, const Tensor& y, BatchKey key,
-                                    double data_wait_s) {
-  const auto start = Clock::now();
+void DataParallel::check_batch(const Tensor& x, const Tensor& y, BatchKey key) const {
   // After a stall a replica may still be reading the last batch: touch nothing, just say so.
   LOCKSTEP_CHECK(group_->broken().empty(),
                  "DataParallel: the replica group is unusable: ", group_->broken());
@@ -140,22 +138,46 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y, BatchKey k
   LOCKSTEP_CHECK(x.rows() > 0, "DataParallel::step: empty batch");
   LOCKSTEP_CHECK(key.epoch >= 0 && key.index >= 0, "DataParallel::step: batch key (epoch ",
                  key.epoch, ", index ", key.index, ") must not be negative");
+}
+
+// One step: every replica's shards forward and backward, then the all-reduce with the update.
+const StepStats& DataParallel::step(const Tensor& x, const Tensor& y, BatchKey key,
+                                    double data_wait_s) {
+  const auto start = Clock::now();
+  check_batch(x, y, key);
   x_ = x;
   y_ = y;
   key_ = key;
   batch_rows_ = x.rows();
-  const int R = options_.threads;
   StepStats& stats = stats_;
   stats.batch = key;
   stats.started = start;
-  stats.grad_norm = std::numeric_limits<double>::quiet_NaN();
   stats.data_wait_s = data_wait_s;
-  stats.loss = 0;
-  stats.stepped = false;
-  stats.forward_backward_max_s = stats.forward_backward_mean_s = 0;
   stats.samples = batch_rows_;
-  stats.forward_backward_s.assign(std::size_t(R), 0.0);
+  stats.grad_norm = std::numeric_limits<double>::quiet_NaN();
 
+  run_forward_backward();
+  ++batches_;
+
+  const auto t_reduce = Clock::now();
+  ++accumulated_batches_;
+  accumulated_samples_ += batch_rows_;
+  stats.stepped = accumulated_batches_ == options_.accumulate;
+  const float scale = stats.stepped ? 1.0f / float(accumulated_samples_) : 1.0f;
+  reduce_update(accumulated_batches_ == 1, stats.stepped, scale);
+  if (stats.stepped) accumulated_batches_ = accumulated_samples_ = 0;
+  stats.reduce_update_s = seconds_since(t_reduce);
+  stats.total_s = seconds_since(start);
+  x_ = Tensor();
+  y_ = Tensor();
+  return stats;
+}
+
+// The forward/backward phase on every replica, then the batch's loss and the phase's times.
+void DataParallel::run_forward_backward() {
+  StepStats& stats = stats_;
+  const int R = options_.threads;
+  stats.forward_backward_s.assign(std::size_t(R), 0.0);
   try {
     group_->run("forward/backward", forward_backward_);
   } catch (const Error& e) {
@@ -168,34 +190,15 @@ const StepStats& DataParallel::step(const Tensor& x, const Tensor& y, BatchKey k
     }
     throw Error(detail::str_cat(e.what(), running));
   }
-  ++batches_;
-
   double loss_sum = 0;
   for (std::size_t k = 0; k < shard_loss_.size(); ++k)
     loss_sum += shard_loss_[k] * double(shard_rows_[k]);
   stats.loss = loss_sum / double(batch_rows_);
+  stats.forward_backward_max_s = stats.forward_backward_mean_s = 0;
   for (double t : stats.forward_backward_s) {
     stats.forward_backward_max_s = std::max(stats.forward_backward_max_s, t);
     stats.forward_backward_mean_s += t / R;
   }
-
-  const auto t_reduce = Clock::now();
-  ++accumulated_batches_;
-  accumulated_samples_ += batch_rows_;
-  const bool first = accumulated_batches_ == 1;
-  const bool last = accumulated_batches_ == options_.accumulate;
-  const float scale = last ? 1.0f / float(accumulated_samples_) : 1.0f;
-  reduce_update(first, last, scale);
-  if (last) {
-    accumulated_batches_ = 0;
-    accumulated_samples_ = 0;
-    stats.stepped = true;
-  }
-  stats.reduce_update_s = seconds_since(t_reduce);
-  stats.total_s = seconds_since(start);
-  x_ = Tensor();
-  y_ = Tensor();
-  return stats;
 }
 
 void DataParallel::forward_backward_phase(int r) {

@@ -133,6 +133,8 @@ class DataParallel {
   const DataParallelOptions& options() const { return options_; }
 
  private:
+  void check_batch(const Tensor& x, const Tensor& y, BatchKey key) const;
+  void run_forward_backward();
   void compute_shard(Index shard);
   std::string describe_shard(Index shard) const;
   const float* reduce_node(Index lo, Index hi, Index begin, Index end);
