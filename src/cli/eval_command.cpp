@@ -10,6 +10,7 @@
 #include "lockstep/autograd/grad_mode.hpp"
 #include "lockstep/core/error.hpp"
 #include "lockstep/metrics/accuracy.hpp"
+#include "lockstep/nn/loss.hpp"
 #include "lockstep/train/evaluate.hpp"
 #include "lockstep/train/metrics_log.hpp"
 #include "lockstep/train/model_file.hpp"

@@ -1,6 +1,8 @@
 #include "lockstep/nn/loss.hpp"
 
+#include <array>
 #include <cmath>
+#include <string>
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/tensor/ops/cross_entropy.hpp"
@@ -50,6 +52,31 @@ Var NLLLoss::operator()(const Var& log_probs, const Var& target) const {
 
 Var BCEWithLogitsLoss::operator()(const Var& logits, const Var& target) const {
   return bce_with_logits(logits, target, reduction_);
+}
+
+namespace {
+
+constexpr std::array<LossInfo, 3> kLosses = {{
+    {"mse", "mean squared error", [](const Var& o, const Var& t) { return MSELoss()(o, t); }},
+    {"l1", "mean absolute error", [](const Var& o, const Var& t) { return L1Loss()(o, t); }},
+    {"cross-entropy", "softmax of the logits, class labels",
+     [](const Var& o, const Var& t) { return CrossEntropyLoss()(o, t); }},
+}};
+
+}  // namespace
+
+std::span<const LossInfo> losses() { return kLosses; }
+
+LossFn make_loss(std::string_view name) {
+  for (const LossInfo& info : kLosses) {
+    if (info.name == name) return info.loss;
+  }
+  std::string names;
+  for (const LossInfo& info : kLosses) {
+    if (!names.empty()) names += ", ";
+    names += info.name;
+  }
+  detail::throw_error(detail::str_cat("unknown loss '", name, "'; the losses are: ", names));
 }
 
 }  // namespace lockstep

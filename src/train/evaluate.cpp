@@ -32,13 +32,4 @@ EvalResult evaluate(Module& model, const LossFn& loss, const Tensor& x, const Te
   return r;
 }
 
-LossFn make_loss(const std::string& name) {
-  if (name == "mse") return [](const Var& a, const Var& b) { return MSELoss()(a, b); };
-  if (name == "l1") return [](const Var& a, const Var& b) { return L1Loss()(a, b); };
-  if (name == "cross-entropy")
-    return [](const Var& a, const Var& b) { return CrossEntropyLoss()(a, b); };
-  LOCKSTEP_CHECK(false, "--loss must be mse, l1 or cross-entropy, got '", name, "'");
-  return {};
-}
-
 }  // namespace lockstep

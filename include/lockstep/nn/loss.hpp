@@ -8,7 +8,16 @@
 //   lockstep::BCEWithLogitsLoss bce;               // logits and 0/1 targets of the same shape
 //
 // Options are validated when the module is built; errors carry the bad value.
+//
+// The losses a training run names (`lockstep train --loss`, the "loss" of a model file) are one
+// table, losses(), that --help, TrainConfig::validate() and make_loss() read:
+//   lockstep::LossFn loss_fn = lockstep::make_loss("cross-entropy");  // mean reduction
+//   for (const lockstep::LossInfo& info : lockstep::losses()) std::cout << info.name << "\n";
 #pragma once
+
+#include <functional>
+#include <span>
+#include <string_view>
 
 #include "lockstep/autograd/functions.hpp"
 
@@ -69,5 +78,20 @@ class BCEWithLogitsLoss {
  private:
   Reduction reduction_;
 };
+
+/// A batch's loss: the model's output against its targets, a [1, 1] Var (what DataParallel
+/// differentiates and evaluate() averages).
+using LossFn = std::function<Var(const Var& output, const Var& target)>;
+
+struct LossInfo {
+  std::string_view name;                              // "mse"
+  std::string_view description;                       // a few words for --help
+  Var (*loss)(const Var& output, const Var& target);  // with the mean reduction
+};
+
+/// The named losses, in a fixed order: mse, l1, cross-entropy.
+std::span<const LossInfo> losses();
+/// The loss named `name` (mean reduction); an unknown name is an error listing the names.
+LossFn make_loss(std::string_view name);
 
 }  // namespace lockstep

@@ -51,14 +51,13 @@
 #include <vector>
 
 #include "lockstep/autograd/grad_sink.hpp"
+#include "lockstep/nn/loss.hpp"
 #include "lockstep/nn/module.hpp"
 #include "lockstep/optim/optimizer.hpp"
 #include "lockstep/parallel/flat_parameters.hpp"
 #include "lockstep/parallel/replica_group.hpp"
 
 namespace lockstep {
-
-using LossFn = std::function<Var(const Var& output, const Var& target)>;
 
 /// Which batch of the run a step computes: its epoch and its index within the epoch (Batch::
 /// epoch, Batch::index). Random modules key their draws on it.

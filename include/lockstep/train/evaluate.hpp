@@ -1,6 +1,7 @@
 // lockstep/train/evaluate.hpp — loss (and for classifiers accuracy and a confusion matrix) of a
 // model over a whole data set, in evaluation mode, without recording gradients.
 //
+//   lockstep::LossFn loss_fn = lockstep::make_loss("cross-entropy");   // nn/loss.hpp
 //   lockstep::EvalResult r = lockstep::evaluate(model, loss_fn, x, y, /*num_classes=*/10);
 //   std::printf("loss: %.4f accuracy: %.4f\n", r.loss, r.accuracy);
 #pragma once
@@ -10,7 +11,8 @@
 #include <vector>
 
 #include "lockstep/metrics/confusion_matrix.hpp"
-#include "lockstep/parallel/data_parallel.hpp"
+#include "lockstep/nn/loss.hpp"
+#include "lockstep/nn/module.hpp"
 
 namespace lockstep {
 
@@ -25,8 +27,5 @@ struct EvalResult {
 EvalResult evaluate(Module& model, const LossFn& loss, const Tensor& x, const Tensor& y,
                     Index num_classes, const std::vector<std::string>& class_names = {},
                     Index batch_size = 1024);
-
-/// The loss function named "mse", "l1" or "cross-entropy".
-LossFn make_loss(const std::string& name);
 
 }  // namespace lockstep
