@@ -50,15 +50,7 @@ BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed) {
   std::uint64_t layer = 0;
   for (Index width : hidden) {
     m.net->push_back(std::make_shared<Linear>(in, width, LinearOptions{.generator = &gen}));
-    if (spec.activation == "relu")
-      m.net->push_back(std::make_shared<ReLU>());
-    else if (spec.activation == "sigmoid")
-      m.net->push_back(std::make_shared<Sigmoid>());
-    else if (spec.activation == "tanh")
-      m.net->push_back(std::make_shared<Tanh>());
-    else
-      LOCKSTEP_CHECK(false, "--activation must be relu, sigmoid or tanh, got '", spec.activation,
-                     "'");
+    m.net->push_back(make_activation(spec.activation));
     if (spec.dropout > 0) {
       const std::uint64_t layer_seed =
           Generator::derive(seed, {kDropoutStream, layer++}).next_u64();
