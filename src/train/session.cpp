@@ -7,9 +7,8 @@
 #include "lockstep/core/rng.hpp"
 #include "lockstep/data/tensor_dataset.hpp"
 #include "lockstep/io/state_dict.hpp"
-#include "lockstep/optim/adam.hpp"
-#include "lockstep/optim/sgd.hpp"
-#include "lockstep/train/evaluate.hpp"
+#include "lockstep/nn/loss.hpp"
+#include "lockstep/train/components.hpp"
 #include "lockstep/train/trainer.hpp"
 
 namespace lockstep {
@@ -19,35 +18,6 @@ namespace {
 // Stream keys of Generator::derive(seed, {key}) for the run's independent random streams.
 constexpr std::uint64_t kInitStream = 0x1A17ULL;
 constexpr std::uint64_t kLoaderStream = 0x10ADULL;
-
-std::unique_ptr<Optimizer> make_optimizer(const TrainConfig& c, std::vector<Var> params) {
-  if (c.optimizer == "sgd")
-    return std::make_unique<SGD>(
-        std::move(params),
-        SGDOptions(c.lr).momentum(c.momentum).nesterov(c.nesterov).weight_decay(c.weight_decay));
-  if (c.optimizer == "adam")
-    return std::make_unique<Adam>(std::move(params),
-                                  AdamOptions(c.lr).weight_decay(c.weight_decay));
-  return std::make_unique<AdamW>(std::move(params),
-                                 AdamWOptions(c.lr).weight_decay(c.weight_decay));
-}
-
-std::unique_ptr<LRScheduler> make_schedule(const TrainConfig& c, Optimizer& opt,
-                                           std::int64_t total_steps) {
-  const std::int64_t after_warmup = std::max<std::int64_t>(1, total_steps - c.warmup_steps);
-  std::unique_ptr<LRScheduler> s;
-  if (c.schedule == "step")
-    s = std::make_unique<StepLR>(
-        opt, c.lr_step_size > 0 ? c.lr_step_size : std::max<std::int64_t>(1, after_warmup / 3),
-        c.lr_gamma);
-  else if (c.schedule == "cosine")
-    s = std::make_unique<CosineAnnealingLR>(opt, after_warmup);
-  if (c.warmup_steps > 0) {
-    if (s) return std::make_unique<LinearWarmup>(std::move(s), c.warmup_steps, 0.1);
-    return std::make_unique<LinearWarmup>(opt, c.warmup_steps, 0.1);
-  }
-  return s;
-}
 
 // Outputs must be writable before any work is done.
 void check_output_directories(const TrainConfig& c) {
