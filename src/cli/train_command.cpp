@@ -8,6 +8,9 @@
 #include "commands.hpp"
 #include "json_config.hpp"
 #include "lockstep/core/error.hpp"
+#include "lockstep/nn/activation.hpp"
+#include "lockstep/nn/loss.hpp"
+#include "lockstep/train/components.hpp"
 #include "lockstep/train/model_spec.hpp"
 #include "lockstep/train/prepared_data.hpp"
 #include "lockstep/train/stop_signal.hpp"
@@ -59,8 +62,8 @@ Command add_train_command(CLI::App& app) {
 
   const char* M = "Model";
   t->add_option("--model", c->model, "linear, or mlp:H1,H2,... (hidden layer widths)")->group(M);
-  t->add_option("--activation", c->activation, "Hidden activation: relu, sigmoid, tanh")
-      ->check(CLI::IsMember({"relu", "sigmoid", "tanh"}))
+  t->add_option("--activation", c->activation, "Hidden activation: " + help_list(activations()))
+      ->check(CLI::IsMember(names_of(activations())))
       ->group(M);
   t->add_option("--dropout", c->dropout, "Dropout probability after each hidden layer")
       ->check(CLI::Range(0.0, 0.99))
@@ -68,12 +71,14 @@ Command add_train_command(CLI::App& app) {
   t->add_option("--init", c->init, "Start from the parameters of a .safetensors file")->group(M);
 
   const char* T = "Training";
+  std::vector<std::string> loss_names = names_of(losses());
+  loss_names.insert(loss_names.begin(), "auto");
   t->add_option("--loss", c->loss,
-                "auto (cross-entropy for classes, mse otherwise), mse, l1, cross-entropy")
-      ->check(CLI::IsMember({"auto", "mse", "l1", "cross-entropy"}))
+                "auto (cross-entropy for classes, mse otherwise), " + help_list(losses()))
+      ->check(CLI::IsMember(loss_names))
       ->group(T);
-  t->add_option("--optimizer", c->optimizer, "sgd, adam, adamw")
-      ->check(CLI::IsMember({"sgd", "adam", "adamw"}))
+  t->add_option("--optimizer", c->optimizer, help_list(optimizers()))
+      ->check(CLI::IsMember(names_of(optimizers())))
       ->group(T);
   t->add_option("--lr", c->lr, "Learning rate")->group(T);
   t->add_option("--momentum", c->momentum, "SGD momentum")->group(T);
@@ -86,8 +91,8 @@ Command add_train_command(CLI::App& app) {
   t->add_option("--epochs", c->epochs, "Passes over the training data")->group(T);
   t->add_option("--accumulate", c->accumulate, "Batches per optimizer step (gradient accumulation)")
       ->group(T);
-  t->add_option("--schedule", c->schedule, "Learning-rate schedule: none, step, cosine")
-      ->check(CLI::IsMember({"none", "step", "cosine"}))
+  t->add_option("--schedule", c->schedule, "Learning-rate schedule: " + help_list(schedules()))
+      ->check(CLI::IsMember(names_of(schedules())))
       ->group(T);
   t->add_option("--lr-step-size", c->lr_step_size,
                 "step schedule: steps between decays (0: a third of the run)")

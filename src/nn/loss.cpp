@@ -59,7 +59,7 @@ namespace {
 constexpr std::array<LossInfo, 3> kLosses = {{
     {"mse", "mean squared error", [](const Var& o, const Var& t) { return MSELoss()(o, t); }},
     {"l1", "mean absolute error", [](const Var& o, const Var& t) { return L1Loss()(o, t); }},
-    {"cross-entropy", "softmax of the logits, class labels",
+    {"cross-entropy", "softmax of the logits against class labels",
      [](const Var& o, const Var& t) { return CrossEntropyLoss()(o, t); }},
 }};
 

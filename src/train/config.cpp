@@ -7,8 +7,20 @@
 #include <thread>
 
 #include "lockstep/core/error.hpp"
+#include "lockstep/nn/activation.hpp"
+#include "lockstep/nn/loss.hpp"
+#include "lockstep/train/components.hpp"
 
 namespace lockstep {
+
+namespace {
+// "--optimizer must be sgd, adam or adamw, got 'rmsprop'" unless `value` is one of `names`.
+void check_one_of(const char* flag, const std::string& value,
+                  const std::vector<std::string>& names) {
+  LOCKSTEP_CHECK(std::find(names.begin(), names.end(), value) != names.end(), flag, " must be ",
+                 or_list(names), ", got '", value, "'");
+}
+}  // namespace
 
 void TrainConfig::validate() const {
   LOCKSTEP_CHECK(task == "auto" || task == "classification" || task == "regression",
@@ -18,14 +30,13 @@ void TrainConfig::validate() const {
   LOCKSTEP_CHECK(samples >= 2, "--samples must be >= 2, got ", samples);
   LOCKSTEP_CHECK(features >= 1, "--features must be >= 1, got ", features);
   LOCKSTEP_CHECK(classes >= 2, "--classes must be >= 2, got ", classes);
-  LOCKSTEP_CHECK(activation == "relu" || activation == "sigmoid" || activation == "tanh",
-                 "--activation must be relu, sigmoid or tanh, got '", activation, "'");
+  check_one_of("--activation", activation, names_of(activations()));
   LOCKSTEP_CHECK(std::isfinite(dropout) && dropout >= 0 && dropout < 1,
                  "--dropout must be in [0, 1), got ", dropout);
-  LOCKSTEP_CHECK(loss == "auto" || loss == "mse" || loss == "l1" || loss == "cross-entropy",
-                 "--loss must be auto, mse, l1 or cross-entropy, got '", loss, "'");
-  LOCKSTEP_CHECK(optimizer == "sgd" || optimizer == "adam" || optimizer == "adamw",
-                 "--optimizer must be sgd, adam or adamw, got '", optimizer, "'");
+  std::vector<std::string> loss_names = names_of(losses());
+  loss_names.insert(loss_names.begin(), "auto");
+  check_one_of("--loss", loss, loss_names);
+  check_one_of("--optimizer", optimizer, names_of(optimizers()));
   LOCKSTEP_CHECK(std::isfinite(lr) && lr > 0, "--lr must be finite and > 0, got ", lr);
   LOCKSTEP_CHECK(std::isfinite(momentum) && momentum >= 0 && momentum < 1,
                  "--momentum must be in [0, 1), got ", momentum);
@@ -37,8 +48,7 @@ void TrainConfig::validate() const {
   LOCKSTEP_CHECK(batch_size >= 1, "--batch-size must be >= 1, got ", batch_size);
   LOCKSTEP_CHECK(epochs >= 1, "--epochs must be >= 1, got ", epochs);
   LOCKSTEP_CHECK(accumulate >= 1, "--accumulate must be >= 1, got ", accumulate);
-  LOCKSTEP_CHECK(schedule == "none" || schedule == "step" || schedule == "cosine",
-                 "--schedule must be none, step or cosine, got '", schedule, "'");
+  check_one_of("--schedule", schedule, names_of(schedules()));
   LOCKSTEP_CHECK(lr_step_size >= 0, "--lr-step-size must be >= 0, got ", lr_step_size);
   LOCKSTEP_CHECK(std::isfinite(lr_gamma) && lr_gamma > 0 && lr_gamma <= 1,
                  "--lr-gamma must be in (0, 1], got ", lr_gamma);
