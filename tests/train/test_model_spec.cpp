@@ -98,7 +98,7 @@ TEST(BuildModel, Errors) {
                        build_model(
                            {.model = "mlp:4", .activation = "gelu", .inputs = 3, .outputs = 2}, 1);
                      }),
-                     "--activation", "'gelu'");
+                     "unknown activation 'gelu'", "relu, sigmoid, tanh");
   EXPECT_MESSAGE_HAS(
       error_of([] { build_model({.model = "mlp:x", .inputs = 3, .outputs = 2}, 1); }), "--model");
 }
