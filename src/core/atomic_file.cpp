@@ -5,17 +5,17 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <random>
 #include <sstream>
 #include <utility>
 
+#include "core/binary_file.hpp"
 #include "lockstep/core/error.hpp"
 
 namespace lockstep {
 
 namespace {
-std::string errno_text() { return std::strerror(errno); }
+using detail::errno_text;
 
 std::filesystem::path directory_of(const std::filesystem::path& p) {
   return p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();

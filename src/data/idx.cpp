@@ -3,7 +3,7 @@
 #include <array>
 #include <limits>
 
-#include "data/binary_file.hpp"
+#include "core/binary_file.hpp"
 #include "lockstep/core/error.hpp"
 
 namespace lockstep {
@@ -88,8 +88,7 @@ IdxArray::IdxArray(const std::filesystem::path& path) : path_(path.string()) {
   const std::uint64_t itemsize = detail::scalar_size(scalar);
   dims_.resize(static_cast<std::size_t>(ndims));
   for (std::size_t d = 0; d < dims_.size(); ++d) {
-    const unsigned char* p = raw.data() + 4 * d;
-    dims_[d] = (Index{p[0]} << 24) | (Index{p[1]} << 16) | (Index{p[2]} << 8) | Index{p[3]};
+    dims_[d] = Index{detail::load_be<std::uint32_t>(raw.data() + 4 * d)};
   }
   const std::string overflow =
       detail::str_cat(path_, ": dimensions ", dims_text(dims_), " are too large (overflow)");

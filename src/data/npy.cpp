@@ -6,7 +6,7 @@
 #include <limits>
 #include <string_view>
 
-#include "data/binary_file.hpp"
+#include "core/binary_file.hpp"
 #include "lockstep/core/atomic_file.hpp"
 #include "lockstep/core/error.hpp"
 
@@ -213,12 +213,6 @@ NpyDType parse_descr(const std::string& descr, const std::string& path) {
   return NpyDType::kFloat32;
 }
 
-std::uint32_t little_u32(const unsigned char* p, int bytes) {
-  std::uint32_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-
 }  // namespace
 
 NpyArray::NpyArray(const std::filesystem::path& path) : path_(path.string()) {
@@ -244,7 +238,8 @@ NpyArray::NpyArray(const std::filesystem::path& path) : path_(path.string()) {
   const int len_bytes = major == 1 ? 2 : 4;
   LOCKSTEP_CHECK(have >= static_cast<std::size_t>(8 + len_bytes), path_,
                  ": the file ends inside the header length field (it is ", size, " bytes long)");
-  const std::uint64_t header_len = little_u32(pre.data() + 8, len_bytes);
+  const std::uint64_t header_len = len_bytes == 2 ? detail::load_le<std::uint16_t>(pre.data() + 8)
+                                                  : detail::load_le<std::uint32_t>(pre.data() + 8);
   const std::uint64_t header_begin = 8 + static_cast<std::uint64_t>(len_bytes);
   LOCKSTEP_CHECK(header_len <= kMaxHeaderLength, path_, ": header length ", header_len,
                  " (bytes 8-", header_begin - 1, ") is implausibly large (the limit is ",
@@ -352,17 +347,16 @@ void save_npy(const std::filesystem::path& path, const Tensor& tensor) {
   std::string bytes(kMagic.begin(), kMagic.end());
   bytes += '\x01';
   bytes += '\x00';
-  bytes += static_cast<char>(header.size() & 0xFF);
-  bytes += static_cast<char>((header.size() >> 8) & 0xFF);
+  bytes.resize(bytes.size() + 2);
+  detail::store_le(static_cast<std::uint16_t>(header.size()),
+                   reinterpret_cast<unsigned char*>(bytes.data() + bytes.size() - 2));
   bytes += header;
   const std::size_t data_begin = bytes.size();
   bytes.resize(data_begin + static_cast<std::size_t>(tensor.numel()) * sizeof(float));
+  auto* data = reinterpret_cast<unsigned char*>(bytes.data() + data_begin);
   for (Index i = 0; i < tensor.numel(); ++i) {
-    auto bits = std::bit_cast<std::uint32_t>(tensor.data()[i]);
-    for (std::size_t b = 0; b < 4; ++b) {
-      bytes[data_begin + static_cast<std::size_t>(i) * 4 + b] =
-          static_cast<char>((bits >> (8 * b)) & 0xFF);
-    }
+    detail::store_le(std::bit_cast<std::uint32_t>(tensor.data()[i]),
+                     data + static_cast<std::size_t>(i) * 4);
   }
 
   write_file_atomically(path, bytes, detail::str_cat("save_npy('", path.string(), "'): "));

@@ -1,22 +1,16 @@
 #include "lockstep/io/safetensors.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <tuple>
-#include <utility>
 
+#include "core/binary_file.hpp"
 #include "lockstep/core/atomic_file.hpp"
 #include "lockstep/core/error.hpp"
 
@@ -25,6 +19,10 @@ namespace lockstep {
 namespace {
 
 using json = nlohmann::json;
+using detail::errno_text;
+using detail::load_le;
+using detail::read_at;
+using detail::store_le;
 
 // The Python library refuses headers above 100 MB; so do we, before reading a byte of one.
 constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
@@ -32,8 +30,6 @@ constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
 // be malformed, so it is refused while parsing instead of being built in memory.
 constexpr int kMaxJsonDepth = 8;
 constexpr const char* kSupportedDtypes = "F32, F64, F16 and BF16";
-
-std::string errno_text() { return std::strerror(errno); }
 
 std::string shape_text(const std::vector<Index>& shape) {
   std::ostringstream out;
@@ -89,18 +85,6 @@ Index first_non_finite(std::span<const float> values) {
   return -1;
 }
 
-template <class U>
-U load_le(const unsigned char* p) {
-  U v = 0;
-  for (std::size_t i = 0; i < sizeof(U); ++i) v |= static_cast<U>(p[i]) << (8 * i);
-  return v;
-}
-
-template <class U>
-void store_le(U v, unsigned char* p) {
-  for (std::size_t i = 0; i < sizeof(U); ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
-}
-
 float half_to_float(std::uint16_t h) {
   const int exponent = (h >> 10) & 0x1f;
   const int mantissa = h & 0x3ff;
@@ -116,39 +100,6 @@ float half_to_float(std::uint16_t h) {
 }
 
 // --- files -------------------------------------------------------------------------------------
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-// Reads exactly `count` bytes at `offset`; false (errno set, 0 at end of file) otherwise.
-bool read_at(int fd, void* out, std::uint64_t count, std::uint64_t offset) {
-  auto* p = static_cast<unsigned char*>(out);
-  while (count > 0) {
-    const std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(count, 1u << 30));
-    const ssize_t n = ::pread(fd, p, chunk, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = 0;
-      return false;
-    }
-    p += n;
-    offset += static_cast<std::uint64_t>(n);
-    count -= static_cast<std::uint64_t>(n);
-  }
-  return true;
-}
 
 // Buffers the file's bytes and writes them in large chunks.
 class Writer {
@@ -481,13 +432,14 @@ void write_safetensors(const std::filesystem::path& path,
 
 SafetensorsFile read_safetensors(const std::filesystem::path& path) {
   const std::string ctx = detail::str_cat("read_safetensors('", path.string(), "'): ");
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const detail::Fd fd = detail::open_read_only(path.string());
   LOCKSTEP_CHECK(fd.get() >= 0, ctx, "cannot open the file: ", errno_text());
-  struct stat st {};
-  LOCKSTEP_CHECK(::fstat(fd.get(), &st) == 0, ctx, "cannot stat the file: ", errno_text());
-  LOCKSTEP_CHECK(!S_ISDIR(st.st_mode), ctx, "it is a directory, not a file");
-  LOCKSTEP_CHECK(S_ISREG(st.st_mode), ctx, "it is not a regular file");
-  const auto file_size = static_cast<std::uint64_t>(st.st_size);
+  detail::FileKind kind = detail::FileKind::kOther;
+  std::uint64_t file_size = 0;
+  LOCKSTEP_CHECK(detail::stat_file(fd.get(), kind, file_size), ctx,
+                 "cannot stat the file: ", errno_text());
+  LOCKSTEP_CHECK(kind != detail::FileKind::kDirectory, ctx, "it is a directory, not a file");
+  LOCKSTEP_CHECK(kind == detail::FileKind::kRegular, ctx, "it is not a regular file");
 
   LOCKSTEP_CHECK(file_size >= 8, ctx, "the file has ", file_size,
                  " bytes, fewer than the 8 of the header length");

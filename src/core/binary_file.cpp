@@ -1,10 +1,13 @@
-#include "data/binary_file.hpp"
+// Binary-file helpers (core/binary_file.hpp): descriptors, positioned reads, the mapped
+// read-only file, and stored numbers converted to float.
+#include "core/binary_file.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -13,22 +16,50 @@
 
 namespace lockstep::detail {
 
-MappedFile::MappedFile(std::string path) : path_(std::move(path)) {
-  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  LOCKSTEP_CHECK(fd_ >= 0, "cannot open '", path_, "': ", std::strerror(errno));
+std::string errno_text() { return std::strerror(errno); }
+
+Fd::~Fd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Fd open_read_only(const std::string& path) {
+  return Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+}
+
+bool stat_file(int fd, FileKind& kind, std::uint64_t& size) {
   struct stat st {};
-  if (::fstat(fd_, &st) != 0) {
-    const int err = errno;
-    ::close(fd_);
-    fd_ = -1;
-    LOCKSTEP_CHECK(false, "cannot stat '", path_, "': ", std::strerror(err));
+  if (::fstat(fd, &st) != 0) return false;
+  kind = S_ISREG(st.st_mode)   ? FileKind::kRegular
+         : S_ISDIR(st.st_mode) ? FileKind::kDirectory
+                               : FileKind::kOther;
+  size = static_cast<std::uint64_t>(st.st_size);
+  return true;
+}
+
+bool read_at(int fd, void* out, std::uint64_t count, std::uint64_t offset) {
+  auto* p = static_cast<unsigned char*>(out);
+  while (count > 0) {
+    const std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(count, 1u << 30));
+    const ssize_t n = ::pread(fd, p, chunk, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = 0;
+      return false;
+    }
+    p += n;
+    offset += static_cast<std::uint64_t>(n);
+    count -= static_cast<std::uint64_t>(n);
   }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd_);
-    fd_ = -1;
-    LOCKSTEP_CHECK(false, "'", path_, "' is not a regular file");
-  }
-  size_ = static_cast<std::uint64_t>(st.st_size);
+  return true;
+}
+
+MappedFile::MappedFile(std::string path) : path_(std::move(path)) {
+  Fd fd = open_read_only(path_);
+  LOCKSTEP_CHECK(fd.get() >= 0, "cannot open '", path_, "': ", errno_text());
+  FileKind kind = FileKind::kOther;
+  LOCKSTEP_CHECK(stat_file(fd.get(), kind, size_), "cannot stat '", path_, "': ", errno_text());
+  LOCKSTEP_CHECK(kind == FileKind::kRegular, "'", path_, "' is not a regular file");
+  fd_ = fd.release();
 }
 
 MappedFile::~MappedFile() {
@@ -41,23 +72,16 @@ void MappedFile::read(std::uint64_t offset, std::span<unsigned char> out) const 
   LOCKSTEP_CHECK(offset <= size_ && out.size() <= size_ - offset, "'", path_,
                  "': the file ends at byte ", size_, ", before the ", out.size(),
                  " bytes expected at byte offset ", offset);
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t got =
-        ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    LOCKSTEP_CHECK(got > 0, "'", path_, "': cannot read ", out.size(), " bytes at byte offset ",
-                   offset, ": ", got < 0 ? std::strerror(errno) : "unexpected end of file");
-    done += static_cast<std::size_t>(got);
-  }
+  LOCKSTEP_CHECK(read_at(fd_, out.data(), out.size(), offset), "'", path_, "': cannot read ",
+                 out.size(), " bytes at byte offset ", offset, ": ",
+                 errno ? errno_text() : "unexpected end of file");
 }
 
 void MappedFile::map() {
   LOCKSTEP_CHECK(base_ == nullptr && fd_ >= 0, "'", path_, "' is already mapped");
   LOCKSTEP_CHECK(size_ > 0, "'", path_, "': cannot map an empty file");
   void* p = ::mmap(nullptr, static_cast<std::size_t>(size_), PROT_READ, MAP_SHARED, fd_, 0);
-  LOCKSTEP_CHECK(p != MAP_FAILED, "cannot map '", path_, "' (", size_,
-                 " bytes): ", std::strerror(errno));
+  LOCKSTEP_CHECK(p != MAP_FAILED, "cannot map '", path_, "' (", size_, " bytes): ", errno_text());
   base_ = p;
   ::close(fd_);
   fd_ = -1;
