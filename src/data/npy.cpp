@@ -16,7 +16,9 @@ namespace {
 constexpr std::array<unsigned char, 6> kMagic = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 constexpr std::uint64_t kMaxHeaderLength = std::uint64_t{1} << 20;
 
-std::string shape_text(const std::vector<Index>& shape) {
+// A shape as numpy writes it in the header and prints it: "(3, 4)", "(3,)" (not the "[3, 4]"
+// of lockstep's own messages, tensor/shape_text.hpp: these messages quote the file).
+std::string tuple_text(const std::vector<Index>& shape) {
   std::string out = "(";
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (i) out += ", ";
@@ -264,7 +266,7 @@ NpyArray::NpyArray(const std::filesystem::path& path) : path_(path.string()) {
 
   // --- sizes: checked against the file before anything is mapped or allocated --------------
   const std::uint64_t itemsize = detail::scalar_size(dtype_scalar(dtype_));
-  const std::string overflow = detail::str_cat(path_, ": header field 'shape' ", shape_text(shape_),
+  const std::string overflow = detail::str_cat(path_, ": header field 'shape' ", tuple_text(shape_),
                                                " is too large (its byte count overflows 64 bits)");
   std::uint64_t row_values = 1;
   for (std::size_t i = 1; i < shape_.size(); ++i) {
@@ -274,11 +276,11 @@ NpyArray::NpyArray(const std::filesystem::path& path) : path_(path.string()) {
   const std::uint64_t nbytes =
       detail::checked_mul(row_bytes, static_cast<std::uint64_t>(shape_[0]), overflow);
   const std::uint64_t available = size - data_offset_;
-  LOCKSTEP_CHECK(nbytes <= available, path_, ": header field 'shape' ", shape_text(shape_),
+  LOCKSTEP_CHECK(nbytes <= available, path_, ": header field 'shape' ", tuple_text(shape_),
                  " with dtype '", descr_, "' needs ", nbytes, " bytes of data from byte offset ",
                  data_offset_, ", but the file has only ", available, " there (it is ", size,
                  " bytes long)");
-  LOCKSTEP_CHECK(nbytes == available, path_, ": header field 'shape' ", shape_text(shape_),
+  LOCKSTEP_CHECK(nbytes == available, path_, ": header field 'shape' ", tuple_text(shape_),
                  " with dtype '", descr_, "' needs ", nbytes, " bytes of data from byte offset ",
                  data_offset_, ", but the file has ", available - nbytes,
                  " more bytes after them (a wrong shape, or several arrays in one file?)");
@@ -316,9 +318,9 @@ NpyDataset::NpyDataset(const std::filesystem::path& features, const std::filesys
   if (labels.empty()) return;
   labels_.emplace(labels);
   LOCKSTEP_CHECK(labels_->rows() == features_.rows(), "NpyDataset: features '", features_.path(),
-                 "' have ", features_.rows(), " rows (shape ", shape_text(features_.shape()),
+                 "' have ", features_.rows(), " rows (shape ", tuple_text(features_.shape()),
                  ") but labels '", labels_->path(), "' have ", labels_->rows(), " (shape ",
-                 shape_text(labels_->shape()), ")");
+                 tuple_text(labels_->shape()), ")");
 }
 
 void NpyDataset::get(Index index, std::span<float> x, std::span<float> y) const {

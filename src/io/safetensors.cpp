@@ -7,12 +7,12 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 #include "core/binary_file.hpp"
 #include "lockstep/core/atomic_file.hpp"
 #include "lockstep/core/error.hpp"
+#include "tensor/shape_text.hpp"
 
 namespace lockstep {
 
@@ -22,6 +22,7 @@ using json = nlohmann::json;
 using detail::errno_text;
 using detail::load_le;
 using detail::read_at;
+using detail::shape_text;
 using detail::store_le;
 
 // The Python library refuses headers above 100 MB; so do we, before reading a byte of one.
@@ -30,14 +31,6 @@ constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
 // be malformed, so it is refused while parsing instead of being built in memory.
 constexpr int kMaxJsonDepth = 8;
 constexpr const char* kSupportedDtypes = "F32, F64, F16 and BF16";
-
-std::string shape_text(const std::vector<Index>& shape) {
-  std::ostringstream out;
-  out << '[';
-  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-  out << ']';
-  return out.str();
-}
 
 // "element 5 (index [1, 1])" for the flat, row-major position `flat` of a tensor of `shape`.
 std::string element_text(Index flat, const std::vector<Index>& shape) {

@@ -1,21 +1,15 @@
 #include "lockstep/io/state_dict.hpp"
 
 #include <map>
-#include <sstream>
 
 #include "lockstep/core/error.hpp"
+#include "tensor/shape_text.hpp"
 
 namespace lockstep {
 
 namespace {
 
-std::string shape_text(const std::vector<Index>& shape) {
-  std::ostringstream out;
-  out << '[';
-  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-  out << ']';
-  return out.str();
-}
+using detail::shape_text;
 
 std::string name_list(const std::vector<std::string>& names) {
   std::string out;

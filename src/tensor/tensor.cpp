@@ -4,14 +4,24 @@
 #include <cstring>
 #include <new>
 #include <ostream>
+#include <sstream>
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/pool.hpp"
+#include "tensor/shape_text.hpp"
 
 namespace lockstep {
 
 std::ostream& operator<<(std::ostream& out, const Shape& s) {
   return out << '[' << s.rows << ", " << s.cols << ']';
+}
+
+std::string detail::shape_text(std::span<const Index> dims) {
+  std::ostringstream out;
+  out << '[';
+  for (std::size_t i = 0; i < dims.size(); ++i) out << (i ? ", " : "") << dims[i];
+  out << ']';
+  return out.str();
 }
 
 std::shared_ptr<float> allocate_floats_uninitialized(Index count) {
