@@ -1,15 +1,14 @@
 #include "lockstep/tensor/ops/bce_with_logits.hpp"
 
-#include <limits>
-
 #include "lockstep/core/error.hpp"
+#include "tensor/ops/reduction.hpp"
 
 namespace lockstep::ops {
 
 Shape bce_with_logits_shape(Shape input, Shape target, Reduction reduction) {
   LOCKSTEP_CHECK(input == target, "binary_cross_entropy_with_logits: input has shape ", input,
                  " but target has shape ", target, "; they must match");
-  return reduction == Reduction::None ? input : Shape{1, 1};
+  return detail::reduced_shape(input, reduction);
 }
 
 void bce_with_logits_forward(Tensor& out, const Tensor& input, const Tensor& target,
@@ -18,19 +17,8 @@ void bce_with_logits_forward(Tensor& out, const Tensor& input, const Tensor& tar
   LOCKSTEP_CHECK(out.shape() == s, "bce_with_logits_forward: output has shape ", out.shape(),
                  ", expected ", s);
   auto x = input.map().array();
-  auto loss = x.max(0.0f) - x * target.map().array() + (-x.abs()).exp().log1p();
-  switch (reduction) {
-    case Reduction::None:
-      out.map().array() = loss;
-      break;
-    case Reduction::Sum:
-      out(0, 0) = loss.sum();
-      break;
-    case Reduction::Mean:
-      out(0, 0) = input.numel() == 0 ? std::numeric_limits<float>::quiet_NaN()
-                                     : loss.sum() / static_cast<float>(input.numel());
-      break;
-  }
+  detail::reduce_elementwise(out, x.max(0.0f) - x * target.map().array() + (-x.abs()).exp().log1p(),
+                             reduction);
 }
 
 void bce_with_logits_backward(Tensor& dinput, Tensor& dtarget, const Tensor& dout,
@@ -38,8 +26,7 @@ void bce_with_logits_backward(Tensor& dinput, Tensor& dtarget, const Tensor& dou
   const Shape s = bce_with_logits_shape(input.shape(), target.shape(), reduction);
   LOCKSTEP_CHECK(dout.shape() == s, "bce_with_logits_backward: dout has shape ", dout.shape(),
                  ", expected ", s);
-  float scale = reduction == Reduction::None ? 1.0f : dout(0, 0);
-  if (reduction == Reduction::Mean) scale /= static_cast<float>(input.numel());
+  const float scale = detail::reduced_scale(dout, input.numel(), reduction);
   auto x = input.map().array();
   if (dinput.defined()) {
     LOCKSTEP_CHECK(dinput.shape() == input.shape(), "bce_with_logits_backward: dinput has shape ",

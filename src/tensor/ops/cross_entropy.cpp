@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/tensor/ops/class_index.hpp"
+#include "tensor/ops/reduction.hpp"
 
 namespace lockstep::ops {
 
@@ -56,7 +56,7 @@ Shape cross_entropy_shape(Shape logits, Shape target, Reduction reduction) {
   LOCKSTEP_CHECK(target == (Shape{logits.rows, 1}), kOp, ": target has shape ", target,
                  ", expected ", Shape{logits.rows, 1}, " (one class index per row of logits ",
                  logits, ")");
-  return reduction == Reduction::None ? Shape{logits.rows, 1} : Shape{1, 1};
+  return detail::reduced_shape(Shape{logits.rows, 1}, reduction);
 }
 
 void cross_entropy_forward(Tensor& out, const Tensor& logits, const Tensor& target,
@@ -86,11 +86,10 @@ void cross_entropy_forward(Tensor& out, const Tensor& logits, const Tensor& targ
       total += loss;
     }
   }
-  if (reduction == Reduction::Sum) out(0, 0) = static_cast<float>(total);
-  if (reduction == Reduction::Mean) {
-    const double denom = weight_total(target, weight, classes);
-    out(0, 0) =
-        denom == 0 ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(total / denom);
+  if (reduction != Reduction::None) {
+    const double denominator =
+        reduction == Reduction::Mean ? weight_total(target, weight, classes) : 1.0;
+    out(0, 0) = detail::reduce_total(total, denominator, reduction);
   }
 }
 

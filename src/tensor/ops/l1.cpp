@@ -1,41 +1,27 @@
 #include "lockstep/tensor/ops/l1.hpp"
 
-#include <limits>
-
 #include "lockstep/core/error.hpp"
+#include "tensor/ops/reduction.hpp"
 
 namespace lockstep::ops {
 
 Shape l1_shape(Shape input, Shape target, Reduction reduction) {
   LOCKSTEP_CHECK(input == target, "l1_loss: input has shape ", input, " but target has shape ",
                  target, "; they must match");
-  return reduction == Reduction::None ? input : Shape{1, 1};
+  return detail::reduced_shape(input, reduction);
 }
 
 void l1_forward(Tensor& out, const Tensor& input, const Tensor& target, Reduction reduction) {
   const Shape s = l1_shape(input.shape(), target.shape(), reduction);
   LOCKSTEP_CHECK(out.shape() == s, "l1_forward: output has shape ", out.shape(), ", expected ", s);
-  auto abs_diff = (input.map() - target.map()).cwiseAbs();
-  switch (reduction) {
-    case Reduction::None:
-      out.map() = abs_diff;
-      break;
-    case Reduction::Sum:
-      out(0, 0) = abs_diff.sum();
-      break;
-    case Reduction::Mean:
-      out(0, 0) = input.numel() == 0 ? std::numeric_limits<float>::quiet_NaN()
-                                     : abs_diff.sum() / static_cast<float>(input.numel());
-      break;
-  }
+  detail::reduce_elementwise(out, (input.map() - target.map()).cwiseAbs(), reduction);
 }
 
 void l1_backward(Tensor& dinput, Tensor& dtarget, const Tensor& dout, const Tensor& input,
                  const Tensor& target, Reduction reduction) {
   const Shape s = l1_shape(input.shape(), target.shape(), reduction);
   LOCKSTEP_CHECK(dout.shape() == s, "l1_backward: dout has shape ", dout.shape(), ", expected ", s);
-  float scale = reduction == Reduction::None ? 1.0f : dout(0, 0);
-  if (reduction == Reduction::Mean) scale /= static_cast<float>(input.numel());
+  const float scale = detail::reduced_scale(dout, input.numel(), reduction);
   auto compute = [&](Tensor& d, float sign) {
     if (!d.defined()) return;
     LOCKSTEP_CHECK(d.shape() == input.shape(), "l1_backward: gradient has shape ", d.shape(),

@@ -1,8 +1,7 @@
 #include "lockstep/tensor/ops/mse.hpp"
 
-#include <limits>
-
 #include "lockstep/core/error.hpp"
+#include "tensor/ops/reduction.hpp"
 
 namespace lockstep {
 
@@ -23,25 +22,13 @@ namespace ops {
 Shape mse_shape(Shape input, Shape target, Reduction reduction) {
   LOCKSTEP_CHECK(input == target, "mse_loss: input has shape ", input, " but target has shape ",
                  target, "; they must match");
-  return reduction == Reduction::None ? input : Shape{1, 1};
+  return detail::reduced_shape(input, reduction);
 }
 
 void mse_forward(Tensor& out, const Tensor& input, const Tensor& target, Reduction reduction) {
   const Shape s = mse_shape(input.shape(), target.shape(), reduction);
   LOCKSTEP_CHECK(out.shape() == s, "mse_forward: output has shape ", out.shape(), ", expected ", s);
-  auto diff2 = (input.map() - target.map()).cwiseAbs2();
-  switch (reduction) {
-    case Reduction::None:
-      out.map() = diff2;
-      break;
-    case Reduction::Sum:
-      out(0, 0) = diff2.sum();
-      break;
-    case Reduction::Mean:
-      out(0, 0) = input.numel() == 0 ? std::numeric_limits<float>::quiet_NaN()
-                                     : diff2.sum() / static_cast<float>(input.numel());
-      break;
-  }
+  detail::reduce_elementwise(out, (input.map() - target.map()).cwiseAbs2(), reduction);
 }
 
 void mse_backward(Tensor& dinput, Tensor& dtarget, const Tensor& dout, const Tensor& input,
@@ -57,8 +44,7 @@ void mse_backward(Tensor& dinput, Tensor& dtarget, const Tensor& dout, const Ten
     if (reduction == Reduction::None) {
       d.map() = (2.0f * sign) * (input.map() - target.map()).cwiseProduct(dout.map());
     } else {
-      float scale = 2.0f * sign * dout(0, 0);
-      if (reduction == Reduction::Mean) scale /= static_cast<float>(input.numel());
+      const float scale = detail::reduced_scale(dout, input.numel(), reduction, 2.0f * sign);
       d.map() = scale * (input.map() - target.map());
     }
   };

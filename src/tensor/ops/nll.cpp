@@ -1,9 +1,8 @@
 #include "lockstep/tensor/ops/nll.hpp"
 
-#include <limits>
-
 #include "lockstep/core/error.hpp"
 #include "lockstep/tensor/ops/class_index.hpp"
+#include "tensor/ops/reduction.hpp"
 
 namespace lockstep::ops {
 
@@ -21,7 +20,7 @@ Shape nll_shape(Shape input, Shape target, Reduction reduction) {
   LOCKSTEP_CHECK(target == (Shape{input.rows, 1}), kOp, ": target has shape ", target,
                  ", expected ", Shape{input.rows, 1}, " (one class index per row of the input ",
                  input, ")");
-  return reduction == Reduction::None ? Shape{input.rows, 1} : Shape{1, 1};
+  return detail::reduced_shape(Shape{input.rows, 1}, reduction);
 }
 
 void nll_forward(Tensor& out, const Tensor& input, const Tensor& target, const Tensor* weight,
@@ -39,11 +38,7 @@ void nll_forward(Tensor& out, const Tensor& input, const Tensor& target, const T
     total += loss;
     weights += w;
   }
-  if (reduction == Reduction::Sum) out(0, 0) = static_cast<float>(total);
-  if (reduction == Reduction::Mean) {
-    out(0, 0) = weights == 0 ? std::numeric_limits<float>::quiet_NaN()
-                             : static_cast<float>(total / weights);
-  }
+  if (reduction != Reduction::None) out(0, 0) = detail::reduce_total(total, weights, reduction);
 }
 
 void nll_backward(Tensor& dinput, const Tensor& dout, const Tensor& input, const Tensor& target,
