@@ -5,6 +5,7 @@
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/tensor/ops/class_index.hpp"
+#include "tensor/ops/check.hpp"
 #include "tensor/ops/reduction.hpp"
 
 namespace lockstep::ops {
@@ -18,10 +19,6 @@ void check_inputs(const Tensor& logits, const Tensor& target, const Tensor* weig
   check_class_indices(target, logits.rows(), logits.cols(), kOp);
   check_class_weights(weight, logits.cols(), kOp);
   check_label_smoothing(label_smoothing, kOp);
-}
-
-float class_weight(const Tensor* weight, Index c) {
-  return weight == nullptr ? 1.0f : (*weight)(0, c);
 }
 
 // log(sum_c exp(x_c - max)) for row i, and that max.
@@ -62,8 +59,7 @@ Shape cross_entropy_shape(Shape logits, Shape target, Reduction reduction) {
 void cross_entropy_forward(Tensor& out, const Tensor& logits, const Tensor& target,
                            const Tensor* weight, float label_smoothing, Reduction reduction) {
   const Shape s = cross_entropy_shape(logits.shape(), target.shape(), reduction);
-  LOCKSTEP_CHECK(out.shape() == s, "cross_entropy_forward: output has shape ", out.shape(),
-                 ", expected ", s);
+  detail::check_shape(out, s, "cross_entropy_forward", "output");
   check_inputs(logits, target, weight, label_smoothing);
   const Index classes = logits.cols();
   const float eps = label_smoothing;
@@ -97,10 +93,8 @@ void cross_entropy_backward(Tensor& dlogits, const Tensor& dout, const Tensor& l
                             const Tensor& target, const Tensor* weight, float label_smoothing,
                             Reduction reduction) {
   const Shape s = cross_entropy_shape(logits.shape(), target.shape(), reduction);
-  LOCKSTEP_CHECK(dout.shape() == s, "cross_entropy_backward: dout has shape ", dout.shape(),
-                 ", expected ", s);
-  LOCKSTEP_CHECK(dlogits.shape() == logits.shape(), "cross_entropy_backward: dlogits has shape ",
-                 dlogits.shape(), ", expected ", logits.shape());
+  detail::check_shape(dout, s, "cross_entropy_backward", "dout");
+  detail::check_shape(dlogits, logits.shape(), "cross_entropy_backward", "dlogits");
   check_inputs(logits, target, weight, label_smoothing);
   const Index classes = logits.cols();
   const float eps = label_smoothing;

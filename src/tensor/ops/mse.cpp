@@ -1,6 +1,6 @@
 #include "lockstep/tensor/ops/mse.hpp"
 
-#include "lockstep/core/error.hpp"
+#include "tensor/ops/check.hpp"
 #include "tensor/ops/reduction.hpp"
 
 namespace lockstep {
@@ -20,27 +20,23 @@ const char* to_string(Reduction r) {
 namespace ops {
 
 Shape mse_shape(Shape input, Shape target, Reduction reduction) {
-  LOCKSTEP_CHECK(input == target, "mse_loss: input has shape ", input, " but target has shape ",
-                 target, "; they must match");
-  return detail::reduced_shape(input, reduction);
+  return detail::elementwise_loss_shape(input, target, reduction, "mse_loss");
 }
 
 void mse_forward(Tensor& out, const Tensor& input, const Tensor& target, Reduction reduction) {
   const Shape s = mse_shape(input.shape(), target.shape(), reduction);
-  LOCKSTEP_CHECK(out.shape() == s, "mse_forward: output has shape ", out.shape(), ", expected ", s);
+  detail::check_shape(out, s, "mse_forward", "output");
   detail::reduce_elementwise(out, (input.map() - target.map()).cwiseAbs2(), reduction);
 }
 
 void mse_backward(Tensor& dinput, Tensor& dtarget, const Tensor& dout, const Tensor& input,
                   const Tensor& target, Reduction reduction) {
   const Shape s = mse_shape(input.shape(), target.shape(), reduction);
-  LOCKSTEP_CHECK(dout.shape() == s, "mse_backward: dout has shape ", dout.shape(), ", expected ",
-                 s);
+  detail::check_shape(dout, s, "mse_backward", "dout");
   // d/dinput of (input - target)^2 is 2 (input - target), times the upstream gradient.
   auto compute = [&](Tensor& d, float sign) {
     if (!d.defined()) return;
-    LOCKSTEP_CHECK(d.shape() == input.shape(), "mse_backward: gradient has shape ", d.shape(),
-                   ", expected ", input.shape());
+    detail::check_shape(d, input.shape(), "mse_backward", "gradient");
     if (reduction == Reduction::None) {
       d.map() = (2.0f * sign) * (input.map() - target.map()).cwiseProduct(dout.map());
     } else {

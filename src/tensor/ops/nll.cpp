@@ -2,6 +2,7 @@
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/tensor/ops/class_index.hpp"
+#include "tensor/ops/check.hpp"
 #include "tensor/ops/reduction.hpp"
 
 namespace lockstep::ops {
@@ -9,10 +10,6 @@ namespace lockstep::ops {
 namespace {
 
 constexpr const char* kOp = "nll_loss";
-
-float class_weight(const Tensor* weight, Index c) {
-  return weight == nullptr ? 1.0f : (*weight)(0, c);
-}
 
 }  // namespace
 
@@ -26,7 +23,7 @@ Shape nll_shape(Shape input, Shape target, Reduction reduction) {
 void nll_forward(Tensor& out, const Tensor& input, const Tensor& target, const Tensor* weight,
                  Reduction reduction) {
   const Shape s = nll_shape(input.shape(), target.shape(), reduction);
-  LOCKSTEP_CHECK(out.shape() == s, "nll_forward: output has shape ", out.shape(), ", expected ", s);
+  detail::check_shape(out, s, "nll_forward", "output");
   check_class_indices(target, input.rows(), input.cols(), kOp);
   check_class_weights(weight, input.cols(), kOp);
   double total = 0, weights = 0;
@@ -44,10 +41,8 @@ void nll_forward(Tensor& out, const Tensor& input, const Tensor& target, const T
 void nll_backward(Tensor& dinput, const Tensor& dout, const Tensor& input, const Tensor& target,
                   const Tensor* weight, Reduction reduction) {
   const Shape s = nll_shape(input.shape(), target.shape(), reduction);
-  LOCKSTEP_CHECK(dout.shape() == s, "nll_backward: dout has shape ", dout.shape(), ", expected ",
-                 s);
-  LOCKSTEP_CHECK(dinput.shape() == input.shape(), "nll_backward: dinput has shape ", dinput.shape(),
-                 ", expected ", input.shape());
+  detail::check_shape(dout, s, "nll_backward", "dout");
+  detail::check_shape(dinput, input.shape(), "nll_backward", "dinput");
   check_class_indices(target, input.rows(), input.cols(), kOp);
   check_class_weights(weight, input.cols(), kOp);
   double scale = reduction == Reduction::None ? 1.0 : dout(0, 0);

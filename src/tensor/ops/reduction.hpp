@@ -1,8 +1,8 @@
 // Internal: what every loss kernel does with its Reduction (lockstep/tensor/ops/mse.hpp), in
-// one place: the loss's shape, the reduced value of an element-wise loss (forward), of a
-// double-precision total (forward of the class-index losses), and the factor the upstream
-// gradient of a reduced loss carries to every element (backward). Each keeps the floating-point
-// order the kernels have always had.
+// one place: the loss's shape (and the shape check of the element-wise losses), the reduced value
+// of an element-wise loss (forward), of a double-precision total (forward of the class-index
+// losses), and the factor the upstream gradient of a reduced loss carries to every element
+// (backward). Each keeps the floating-point order the kernels have always had.
 //
 //   out = Tensor(reduced_shape(input.shape(), reduction));
 //   reduce_elementwise(out, (input.map() - target.map()).cwiseAbs(), reduction);
@@ -11,6 +11,7 @@
 
 #include <limits>
 
+#include "lockstep/core/error.hpp"
 #include "lockstep/tensor/ops/mse.hpp"
 #include "lockstep/tensor/tensor.hpp"
 
@@ -19,6 +20,16 @@ namespace lockstep::ops::detail {
 /// The loss's shape: `elementwise` (the unreduced loss) for Reduction::None, else [1, 1].
 inline Shape reduced_shape(Shape elementwise, Reduction reduction) {
   return reduction == Reduction::None ? elementwise : Shape{1, 1};
+}
+
+/// The shape of an element-wise loss (mse, l1, bce_with_logits) of `input` against `target`,
+/// which must have the same shape: "l1_loss: input has shape [2, 3] but target has shape [3, 2];
+/// they must match".
+inline Shape elementwise_loss_shape(Shape input, Shape target, Reduction reduction,
+                                    const char* op) {
+  LOCKSTEP_CHECK(input == target, op, ": input has shape ", input, " but target has shape ", target,
+                 "; they must match");
+  return reduced_shape(input, reduction);
 }
 
 /// Writes the element-wise loss `loss` (an Eigen expression of out's shape for None) into

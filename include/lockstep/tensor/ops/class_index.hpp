@@ -8,6 +8,7 @@
 //   Index c = class_index(target, i, logits.cols(), "cross_entropy");  // throws when invalid
 //   check_class_indices(target, logits.rows(), logits.cols(), "nll_loss");  // shape and values
 //   check_class_weights(weight, logits.cols(), "nll_loss");
+//   float w = class_weight(weight, c);  // 1 when weight is null
 #pragma once
 
 #include "lockstep/tensor/tensor.hpp"
@@ -20,5 +21,9 @@ Index class_index(const Tensor& target, Index row, Index num_classes, const char
 void check_class_indices(const Tensor& target, Index rows, Index num_classes, const char* op);
 /// Checks that `weight`, when not null, is a [1, num_classes] row.
 void check_class_weights(const Tensor* weight, Index num_classes, const char* op);
+/// The weight of class `c`: (*weight)(0, c), or 1 without weights (null).
+inline float class_weight(const Tensor* weight, Index c) {
+  return weight == nullptr ? 1.0f : (*weight)(0, c);
+}
 
 }  // namespace lockstep::ops
