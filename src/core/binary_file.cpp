@@ -173,10 +173,24 @@ void convert_to_float(const unsigned char* src, Scalar type, bool big_endian, st
   }
 }
 
+namespace {
+// a * b, throwing `what` when the product overflows 64 bits.
 std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, const std::string& what) {
   std::uint64_t out = 0;
   LOCKSTEP_CHECK(!__builtin_mul_overflow(a, b, &out), what);
   return out;
+}
+}  // namespace
+
+ArraySize array_size(std::span<const std::int64_t> dims, std::uint64_t itemsize,
+                     const std::string& overflow) {
+  ArraySize size;
+  for (std::size_t i = 1; i < dims.size(); ++i) {
+    size.row_values = checked_mul(size.row_values, static_cast<std::uint64_t>(dims[i]), overflow);
+  }
+  const std::uint64_t row_bytes = checked_mul(size.row_values, itemsize, overflow);
+  size.bytes = checked_mul(row_bytes, static_cast<std::uint64_t>(dims[0]), overflow);
+  return size;
 }
 
 }  // namespace lockstep::detail

@@ -2,8 +2,8 @@
 // A read-only descriptor and what fstat says of it, positioned reads that retry after EINTR,
 // little- and big-endian integer loads and stores, a read-only file whose header is read with
 // pread and checked before the whole file is memory-mapped, the conversion of stored numbers
-// (any byte order) to float, and overflow-checked sizes. Used by the .npy and IDX readers and
-// writers and by safetensors; the caller words its own error messages.
+// (any byte order) to float, and the overflow-checked size of a stored array. Used by the .npy
+// and IDX readers, the .npy writer, safetensors and AtomicFile; callers word their own messages.
 //
 //   detail::Fd fd = detail::open_read_only(path);
 //   unsigned char length[8];
@@ -101,7 +101,13 @@ const char* scalar_name(Scalar type);
 void convert_to_float(const unsigned char* src, Scalar type, bool big_endian, std::size_t count,
                       float* dst, float divisor = 1.0f);
 
-/// a * b, throwing `what` when the product overflows 64 bits.
-std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, const std::string& what);
+/// The size of a row-major array stored with `itemsize`-byte values: dims[0] rows of the other
+/// dimensions' product. Throws `overflow` when its byte count overflows 64 bits.
+struct ArraySize {
+  std::uint64_t row_values = 1;  // values per row
+  std::uint64_t bytes = 0;       // of the whole array
+};
+ArraySize array_size(std::span<const std::int64_t> dims, std::uint64_t itemsize,
+                     const std::string& overflow);
 
 }  // namespace lockstep::detail

@@ -92,13 +92,7 @@ IdxArray::IdxArray(const std::filesystem::path& path) : path_(path.string()) {
   }
   const std::string overflow =
       detail::str_cat(path_, ": dimensions ", dims_text(dims_), " are too large (overflow)");
-  std::uint64_t row_values = 1;
-  for (std::size_t d = 1; d < dims_.size(); ++d) {
-    row_values = detail::checked_mul(row_values, static_cast<std::uint64_t>(dims_[d]), overflow);
-  }
-  const std::uint64_t row_bytes = detail::checked_mul(row_values, itemsize, overflow);
-  const std::uint64_t nbytes =
-      detail::checked_mul(row_bytes, static_cast<std::uint64_t>(dims_[0]), overflow);
+  const auto [row_values, nbytes] = detail::array_size(dims_, itemsize, overflow);
   const std::uint64_t available = size - header;
   LOCKSTEP_CHECK(nbytes <= available, path_, ": the header (", dims_text(dims_), " ",
                  type_name(type_), ") needs ", nbytes, " bytes of data from byte offset ", header,

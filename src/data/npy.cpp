@@ -268,13 +268,7 @@ NpyArray::NpyArray(const std::filesystem::path& path) : path_(path.string()) {
   const std::uint64_t itemsize = detail::scalar_size(dtype_scalar(dtype_));
   const std::string overflow = detail::str_cat(path_, ": header field 'shape' ", tuple_text(shape_),
                                                " is too large (its byte count overflows 64 bits)");
-  std::uint64_t row_values = 1;
-  for (std::size_t i = 1; i < shape_.size(); ++i) {
-    row_values = detail::checked_mul(row_values, static_cast<std::uint64_t>(shape_[i]), overflow);
-  }
-  const std::uint64_t row_bytes = detail::checked_mul(row_values, itemsize, overflow);
-  const std::uint64_t nbytes =
-      detail::checked_mul(row_bytes, static_cast<std::uint64_t>(shape_[0]), overflow);
+  const auto [row_values, nbytes] = detail::array_size(shape_, itemsize, overflow);
   const std::uint64_t available = size - data_offset_;
   LOCKSTEP_CHECK(nbytes <= available, path_, ": header field 'shape' ", tuple_text(shape_),
                  " with dtype '", descr_, "' needs ", nbytes, " bytes of data from byte offset ",
