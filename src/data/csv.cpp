@@ -205,6 +205,71 @@ std::vector<std::string> sorted_classes(const std::map<std::string, Index>& labe
   return names;
 }
 
+/// The target column and the feature columns options choose from `header`.
+struct Columns {
+  Index target = 0;
+  std::vector<Index> features;
+};
+Columns select_columns(const std::vector<std::string>& header, const CsvOptions& options,
+                       std::string_view source) {
+  const Index ncols = static_cast<Index>(header.size());
+  Index target = 0;
+  if (!options.target.empty()) {
+    target = find_column(header, options.target, source, "the target");
+  } else {
+    const Index t = options.target_index < 0 ? ncols + options.target_index : options.target_index;
+    LOCKSTEP_CHECK(t >= 0 && t < ncols, source, ": target_index ", options.target_index,
+                   " is out of range for ", ncols, " columns (", join_names(header), ")");
+    target = t;
+  }
+  std::vector<Index> feature_cols;
+  if (!options.features.empty()) {
+    for (const std::string& name : options.features) {
+      const Index c = find_column(header, name, source, "in features");
+      LOCKSTEP_CHECK(c != target, source, ": column '", name,
+                     "' is the target and cannot also be a feature");
+      LOCKSTEP_CHECK(std::find(feature_cols.begin(), feature_cols.end(), c) == feature_cols.end(),
+                     source, ": column '", name, "' is listed twice in features");
+      feature_cols.push_back(c);
+    }
+  } else {
+    for (Index c = 0; c < ncols; ++c) {
+      if (c != target) feature_cols.push_back(c);
+    }
+  }
+  for (const std::string& name : options.drop) {
+    const Index c = find_column(header, name, source, "in drop");
+    std::erase(feature_cols, c);
+  }
+  LOCKSTEP_CHECK(!feature_cols.empty(), source,
+                 ": no feature columns are left (columns: ", join_names(header), "; target: '",
+                 header[static_cast<std::size_t>(target)], "')");
+  return {target, std::move(feature_cols)};
+}
+
+/// Class ids for the labels, numbered in sorted_classes order.
+void set_class_targets(CsvData& out, const std::vector<std::string>& label_targets, Index rows) {
+  std::map<std::string, Index> ids;
+  for (const std::string& label : label_targets) ids.emplace(label, 0);
+  out.class_names = sorted_classes(ids);
+  for (std::size_t k = 0; k < out.class_names.size(); ++k) {
+    ids[out.class_names[k]] = static_cast<Index>(k);
+  }
+  std::vector<float> class_ids(label_targets.size());
+  for (std::size_t i = 0; i < label_targets.size(); ++i) {
+    class_ids[i] = static_cast<float>(ids[label_targets[i]]);
+  }
+  out.targets = Tensor::from_vector(class_ids, Shape{rows, 1});
+}
+
+/// What is wrong with a value parse_float_status did not accept, for messages.
+const char* float_problem(FloatStatus st, const char* not_a_number) {
+  return st == FloatStatus::kOutOfRange ? " is out of float32 range"
+         : st == FloatStatus::kNonFinite
+             ? " is not finite (set allow_nonfinite to accept nan and inf)"
+             : not_a_number;
+}
+
 }  // namespace
 
 std::optional<float> parse_float(std::string_view text, bool allow_nonfinite) {
@@ -242,37 +307,7 @@ CsvData parse_csv(std::string_view text, const CsvOptions& options, std::string_
   reader.set_names(&header);
 
   // --- which columns ----------------------------------------------------------------------------
-  Index target = 0;
-  if (!options.target.empty()) {
-    target = find_column(header, options.target, source, "the target");
-  } else {
-    const Index t = options.target_index < 0 ? ncols + options.target_index : options.target_index;
-    LOCKSTEP_CHECK(t >= 0 && t < ncols, source, ": target_index ", options.target_index,
-                   " is out of range for ", ncols, " columns (", join_names(header), ")");
-    target = t;
-  }
-  std::vector<Index> feature_cols;
-  if (!options.features.empty()) {
-    for (const std::string& name : options.features) {
-      const Index c = find_column(header, name, source, "in features");
-      LOCKSTEP_CHECK(c != target, source, ": column '", name,
-                     "' is the target and cannot also be a feature");
-      LOCKSTEP_CHECK(std::find(feature_cols.begin(), feature_cols.end(), c) == feature_cols.end(),
-                     source, ": column '", name, "' is listed twice in features");
-      feature_cols.push_back(c);
-    }
-  } else {
-    for (Index c = 0; c < ncols; ++c) {
-      if (c != target) feature_cols.push_back(c);
-    }
-  }
-  for (const std::string& name : options.drop) {
-    const Index c = find_column(header, name, source, "in drop");
-    std::erase(feature_cols, c);
-  }
-  LOCKSTEP_CHECK(!feature_cols.empty(), source,
-                 ": no feature columns are left (columns: ", join_names(header), "; target: '",
-                 header[static_cast<std::size_t>(target)], "')");
+  const auto [target, feature_cols] = select_columns(header, options, source);
   const auto nfeat = static_cast<Index>(feature_cols.size());
   const std::string& target_name = header[static_cast<std::size_t>(target)];
 
@@ -293,10 +328,7 @@ CsvData parse_csv(std::string_view text, const CsvOptions& options, std::string_
       const FloatStatus st = parse_float_status(value, options.allow_nonfinite, v);
       LOCKSTEP_CHECK(st == FloatStatus::kOk, source, " line ", line, ", column '",
                      header[static_cast<std::size_t>(c)], "': ", show(value),
-                     st == FloatStatus::kOutOfRange ? " is out of float32 range"
-                     : st == FloatStatus::kNonFinite
-                         ? " is not finite (set allow_nonfinite to accept nan and inf)"
-                         : " is not a number");
+                     float_problem(st, " is not a number"));
       features.push_back(v);
     }
     const std::string& tv = fields[static_cast<std::size_t>(target)];
@@ -305,10 +337,7 @@ CsvData parse_csv(std::string_view text, const CsvOptions& options, std::string_
     if (options.target_kind == CsvTargetKind::kNumeric) {
       LOCKSTEP_CHECK(st == FloatStatus::kOk, source, " line ", line, ", column '", target_name,
                      "': ", show(tv),
-                     st == FloatStatus::kOutOfRange ? " is out of float32 range"
-                     : st == FloatStatus::kNonFinite
-                         ? " is not finite (set allow_nonfinite to accept nan and inf)"
-                         : " is not a number (the target is numeric)");
+                     float_problem(st, " is not a number (the target is numeric)"));
     } else {
       LOCKSTEP_CHECK(!trim(tv).empty(), source, " line ", line, ", column '", target_name,
                      "': empty target value");
@@ -349,17 +378,7 @@ CsvData parse_csv(std::string_view text, const CsvOptions& options, std::string_
     out.targets = Tensor::from_vector(numeric_targets, Shape{rows, 1});
     return out;
   }
-  std::map<std::string, Index> ids;
-  for (const std::string& label : label_targets) ids.emplace(label, 0);
-  out.class_names = sorted_classes(ids);
-  for (std::size_t k = 0; k < out.class_names.size(); ++k) {
-    ids[out.class_names[k]] = static_cast<Index>(k);
-  }
-  std::vector<float> class_ids(label_targets.size());
-  for (std::size_t i = 0; i < label_targets.size(); ++i) {
-    class_ids[i] = static_cast<float>(ids[label_targets[i]]);
-  }
-  out.targets = Tensor::from_vector(class_ids, Shape{rows, 1});
+  set_class_targets(out, label_targets, rows);
   return out;
 }
 
