@@ -18,23 +18,10 @@
 
 namespace lockstep::cli {
 
-Command add_train_command(CLI::App& app) {
-  auto c = std::make_shared<TrainConfig>();
-  CLI::App* t =
-      app.add_subcommand("train", "Train a model (default: an MLP on the built-in digits set)");
-  t->option_defaults()->always_capture_default();
-  auto config_path = std::make_shared<std::string>();
-  t->add_option("--config", *config_path,
-                "Read flags from a JSON file ({\"lr\": 0.1, \"model\": \"mlp:32\"}); the command "
-                "line wins");
-  t->footer(
-      "Cores: --threads replicas compute forward/backward in parallel and --loader-workers "
-      "threads prepare batches ahead; together they should not exceed the cores. By default "
-      "the loader uses no worker (in-memory data is a copy per batch) and the replicas take "
-      "every core (at most --micro-shards). Results are bit-for-bit the same for every "
-      "--threads and --loader-workers.\n"
-      "Example: lockstep train --data iris --model mlp:16 --epochs 50 --save iris.safetensors");
+namespace {
 
+// Where the samples come from, and how they are split and scaled.
+void add_data_flags(CLI::App* t, TrainConfig* c) {
   const char* D = "Data";
   t->add_option("--data", c->data,
                 "Built-in name (" + builtin_data_names() +
@@ -59,7 +46,10 @@ Command add_train_command(CLI::App& app) {
   t->add_option("--samples", c->samples, "Synthetic sets: number of samples")->group(D);
   t->add_option("--features", c->features, "Synthetic sets: number of features")->group(D);
   t->add_option("--classes", c->classes, "synthetic-classification: number of classes")->group(D);
+}
 
+// The network.
+void add_model_flags(CLI::App* t, TrainConfig* c) {
   const char* M = "Model";
   t->add_option("--model", c->model, "linear, or mlp:H1,H2,... (hidden layer widths)")->group(M);
   t->add_option("--activation", c->activation, "Hidden activation: " + help_list(activations()))
@@ -69,7 +59,10 @@ Command add_train_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 0.99))
       ->group(M);
   t->add_option("--init", c->init, "Start from the parameters of a .safetensors file")->group(M);
+}
 
+// The loss, the optimizer and its schedule, batches and epochs.
+void add_training_flags(CLI::App* t, TrainConfig* c) {
   const char* T = "Training";
   std::vector<std::string> loss_names = names_of(losses());
   loss_names.insert(loss_names.begin(), "auto");
@@ -113,7 +106,10 @@ Command add_train_command(CLI::App& app) {
   t->add_option("--micro-shards", c->micro_shards,
                 "Micro-shards per batch (>= --threads); fixes the summation order")
       ->group(T);
+}
 
+// Threads: replicas and loader workers.
+void add_parallelism_flags(CLI::App* t, TrainConfig* c) {
   const char* P = "Parallelism";
   t->add_option("--threads", c->threads,
                 "Replicas (0: every core not given to loader workers, at most --micro-shards; "
@@ -124,7 +120,10 @@ Command add_train_command(CLI::App& app) {
                 "Threads preparing batches ahead (0: the main thread)")
       ->group(P);
   t->add_option("--prefetch", c->prefetch, "Batches prepared ahead per loader worker")->group(P);
+}
 
+// What the run writes, and how it resumes.
+void add_output_flags(CLI::App* t, TrainConfig* c) {
   const char* O = "Output";
   t->add_option("--save", c->save,
                 "Write the final model (+ standardization, class names) to this .safetensors")
@@ -149,31 +148,59 @@ Command add_train_command(CLI::App& app) {
   t->add_option("--stop-after-steps", c->stop_after_steps,
                 "Testing: act as if interrupted after N steps")
       ->group("");
+}
 
-  return [c, t, config_path]() -> int {
-    if (!config_path->empty()) apply_json_config(*t, *config_path);
-    if (!c->resume.empty()) {
-      // Settings a resumed run takes from its checkpoint.
-      for (const std::string& name : result_field_flags())
-        if (t->get_option(name)->count() > 0)
-          throw UsageError(name +
-                           " cannot be given with --resume: the run continues "
-                           "with the settings saved in " +
-                           c->resume);
-    } else {
-      try {
-        c->validate();
-        parse_hidden_layers(c->model);
-      } catch (const Error& e) {
-        throw UsageError(e.what());
-      }
+// Flags (and --config) to a validated TrainConfig, then the run.
+int run_train(CLI::App* t, TrainConfig* c, const std::string& config_path) {
+  if (!config_path.empty()) apply_json_config(*t, config_path);
+  if (!c->resume.empty()) {
+    // Settings a resumed run takes from its checkpoint.
+    for (const std::string& name : result_field_flags())
+      if (t->get_option(name)->count() > 0)
+        throw UsageError(name +
+                         " cannot be given with --resume: the run continues "
+                         "with the settings saved in " +
+                         c->resume);
+  } else {
+    try {
+      c->validate();
+      parse_hidden_layers(c->model);
+    } catch (const Error& e) {
+      throw UsageError(e.what());
     }
-    install_stop_signal_handlers();
-    TrainOutput io;
-    io.live = ::isatty(STDERR_FILENO) != 0;
-    TrainResult r = Trainer(*c, io).run();
-    return r.stopped_by_signal ? 128 + r.stopped_by_signal : 0;
-  };
+  }
+  install_stop_signal_handlers();
+  TrainOutput io;
+  io.live = ::isatty(STDERR_FILENO) != 0;
+  TrainResult r = Trainer(*c, io).run();
+  return r.stopped_by_signal ? 128 + r.stopped_by_signal : 0;
+}
+
+}  // namespace
+
+Command add_train_command(CLI::App& app) {
+  auto c = std::make_shared<TrainConfig>();
+  CLI::App* t =
+      app.add_subcommand("train", "Train a model (default: an MLP on the built-in digits set)");
+  t->option_defaults()->always_capture_default();
+  auto config_path = std::make_shared<std::string>();
+  t->add_option("--config", *config_path,
+                "Read flags from a JSON file ({\"lr\": 0.1, \"model\": \"mlp:32\"}); the command "
+                "line wins");
+  t->footer(
+      "Cores: --threads replicas compute forward/backward in parallel and --loader-workers "
+      "threads prepare batches ahead; together they should not exceed the cores. By default "
+      "the loader uses no worker (in-memory data is a copy per batch) and the replicas take "
+      "every core (at most --micro-shards). Results are bit-for-bit the same for every "
+      "--threads and --loader-workers.\n"
+      "Example: lockstep train --data iris --model mlp:16 --epochs 50 --save iris.safetensors");
+
+  add_data_flags(t, c.get());
+  add_model_flags(t, c.get());
+  add_training_flags(t, c.get());
+  add_parallelism_flags(t, c.get());
+  add_output_flags(t, c.get());
+  return [c, t, config_path]() -> int { return run_train(t, c.get(), *config_path); };
 }
 
 }  // namespace lockstep::cli
