@@ -1,4 +1,4 @@
-// Internal: what every loss kernel does with its Reduction (lockstep/tensor/ops/mse.hpp), in
+// Internal: what every loss kernel does with its Reduction (lockstep/tensor/ops/reduction.hpp), in
 // one place: the loss's shape (and the shape check of the element-wise losses), the reduced value
 // of an element-wise loss (forward), of a double-precision total (forward of the class-index
 // losses), and the factor the upstream gradient of a reduced loss carries to every element
@@ -12,7 +12,7 @@
 #include <limits>
 
 #include "lockstep/core/error.hpp"
-#include "lockstep/tensor/ops/mse.hpp"
+#include "lockstep/tensor/ops/reduction.hpp"
 #include "lockstep/tensor/tensor.hpp"
 
 namespace lockstep::ops::detail {

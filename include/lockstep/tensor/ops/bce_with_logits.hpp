@@ -11,7 +11,7 @@
 //   bce_with_logits_backward(dx, dt, dloss, x, t, Reduction::Mean);  // dt may be undefined
 #pragma once
 
-#include "lockstep/tensor/ops/mse.hpp"
+#include "lockstep/tensor/ops/reduction.hpp"
 #include "lockstep/tensor/tensor.hpp"
 
 namespace lockstep::ops {

@@ -17,7 +17,7 @@
 //   cross_entropy_backward(dlogits, dloss, logits, target, &weight, 0.1f, Reduction::Mean);
 #pragma once
 
-#include "lockstep/tensor/ops/mse.hpp"
+#include "lockstep/tensor/ops/reduction.hpp"
 #include "lockstep/tensor/tensor.hpp"
 
 namespace lockstep::ops {

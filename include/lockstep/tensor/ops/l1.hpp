@@ -10,7 +10,7 @@
 //   l1_backward(dinput, dtarget, dloss, input, target, Reduction::Mean);  // dtarget: optional
 #pragma once
 
-#include "lockstep/tensor/ops/mse.hpp"
+#include "lockstep/tensor/ops/reduction.hpp"
 #include "lockstep/tensor/tensor.hpp"
 
 namespace lockstep::ops {

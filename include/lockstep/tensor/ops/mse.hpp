@@ -8,14 +8,10 @@
 //   mse_backward(dinput, dtarget, dout, input, target, Reduction::Mean);
 #pragma once
 
+#include "lockstep/tensor/ops/reduction.hpp"
 #include "lockstep/tensor/tensor.hpp"
 
 namespace lockstep {
-
-/// How a loss reduces its element-wise values (PyTorch's `reduction=`).
-enum class Reduction { None, Mean, Sum };
-const char* to_string(Reduction r);
-
 namespace ops {
 
 Shape mse_shape(Shape input, Shape target, Reduction reduction);

@@ -11,7 +11,7 @@
 //   nll_backward(dlogp, dloss, logp, target, nullptr, Reduction::Mean);
 #pragma once
 
-#include "lockstep/tensor/ops/mse.hpp"
+#include "lockstep/tensor/ops/reduction.hpp"
 #include "lockstep/tensor/tensor.hpp"
 
 namespace lockstep::ops {
