@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/clock.hpp"
 #include "lockstep/autograd/grad_mode.hpp"
 #include "lockstep/core/error.hpp"
 #include "lockstep/nn/shard_context.hpp"
@@ -13,12 +14,8 @@
 
 namespace lockstep {
 
-namespace {
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-}  // namespace
+using detail::Clock;
+using detail::seconds_since;
 
 void DataParallelOptions::validate() const {
   LOCKSTEP_CHECK(threads >= 1, "DataParallel: threads must be >= 1, got ", threads);

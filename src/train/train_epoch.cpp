@@ -2,14 +2,12 @@
 
 #include <chrono>
 
+#include "core/clock.hpp"
+
 namespace lockstep {
 
-namespace {
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-}  // namespace
+using detail::Clock;
+using detail::seconds_since;
 
 EpochStats train_epoch(DataParallel& dp, DataLoader& loader, const OnStep& on_step,
                        Index first_batch) {

@@ -2,18 +2,15 @@
 
 #include <cmath>
 
+#include "core/clock.hpp"
 #include "lockstep/core/error.hpp"
 #include "lockstep/train/evaluate.hpp"
 #include "lockstep/train/train_epoch.hpp"
 
 namespace lockstep {
 
-namespace {
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-}  // namespace
+using detail::Clock;
+using detail::seconds_since;
 
 TrainingLoop::TrainingLoop(TrainSession& session,
                            std::vector<std::shared_ptr<TrainObserver>> observers)

@@ -2,13 +2,12 @@
 
 #include <algorithm>
 
+#include "core/clock.hpp"
+
 namespace lockstep {
 
-namespace {
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-}  // namespace
+using detail::Clock;
+using detail::seconds_since;
 
 MetricsObserver::MetricsObserver(const TrainConfig& config)
     : log_(config.metrics), log_every_(config.log_every) {}

@@ -4,13 +4,12 @@
 #include <cmath>
 #include <string>
 
+#include "core/clock.hpp"
+
 namespace lockstep {
 
-namespace {
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-}  // namespace
+using detail::Clock;
+using detail::seconds_since;
 
 std::string format_seconds(double s) {
   char buf[32];
