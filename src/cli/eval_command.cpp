@@ -14,6 +14,7 @@
 #include "lockstep/train/evaluate.hpp"
 #include "lockstep/train/metrics_log.hpp"
 #include "lockstep/train/model_file.hpp"
+#include "lockstep/train/output_paths.hpp"
 #include "lockstep/train/prepared_data.hpp"
 
 namespace lockstep::cli {
@@ -100,6 +101,8 @@ Command add_predict_command(CLI::App& app) {
       ->required();
   p->footer("Example: lockstep predict --model iris.safetensors --data iris --out predictions.csv");
   return [f, out]() -> int {
+    check_output("--out", *out,
+                 {{"--model", f->model}, {"--data", f->data}, {"--labels", f->labels}});
     Loaded l = load(*f);
     const ModelInfo& info = l.model.info;
     NoGradGuard no_grad;

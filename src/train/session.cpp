@@ -9,6 +9,7 @@
 #include "lockstep/io/state_dict.hpp"
 #include "lockstep/nn/loss.hpp"
 #include "lockstep/train/components.hpp"
+#include "lockstep/train/output_paths.hpp"
 #include "lockstep/train/trainer.hpp"
 
 namespace lockstep {
@@ -18,16 +19,6 @@ namespace {
 // Stream keys of Generator::derive(seed, {key}) for the run's independent random streams.
 constexpr std::uint64_t kInitStream = 0x1A17ULL;
 constexpr std::uint64_t kLoaderStream = 0x10ADULL;
-
-// Outputs must be writable before any work is done.
-void check_output_directories(const TrainConfig& c) {
-  for (const std::string* p : {&c.save, &c.metrics, &c.trace}) {
-    if (p->empty()) continue;
-    const auto parent = std::filesystem::absolute(*p).parent_path();
-    LOCKSTEP_CHECK(std::filesystem::is_directory(parent), "cannot write ", *p, ": directory ",
-                   parent.string(), " does not exist");
-  }
-}
 
 // The data, the loss that fits it, and the model.
 void open_data_and_model(TrainSession& s) {
@@ -96,7 +87,7 @@ TrainSession open_config(const TrainConfig& given) {
 
 void open_session(TrainSession& s, CollateFn load_batch) {
   const TrainConfig& c = s.config;
-  check_output_directories(c);
+  check_outputs(c);  // before any work is done
   open_data_and_model(s);
   count_steps(s);
   s.optimizer = make_optimizer(c, s.net().parameters());

@@ -375,3 +375,59 @@ TEST_F(Cli, PlotScriptWritesAPng) {
 }
 
 }  // namespace
+
+// Outputs are checked before any training: an output that is an input, a directory, or in a
+// directory that takes no new files fails at once, and nothing is written.
+TEST_F(Cli, OutputsAreCheckedBeforeTrainingAndNeverOverwriteAnInput) {
+  const std::string iris = slurp(std::string(LOCKSTEP_DATA_DIR) + "/iris.csv");
+  std::ofstream(dir_ / "iris.csv") << iris;
+  fs::create_directories(dir_ / "adir");
+  struct Case {
+    std::vector<std::string> args;
+    const char* message;
+  };
+  const std::vector<Case> cases{
+      {{"--save", "iris.csv"}, "--save iris.csv is also --data"},
+      {{"--metrics", "./iris.csv"}, "--metrics ./iris.csv is also --data"},
+      {{"--trace", "adir/../iris.csv"}, "is also --data"},
+      {{"--save", "adir"}, "it is a directory"},
+      {{"--save", "ck/checkpoint.safetensors"}, "is also --checkpoint-dir"},
+      {{"--metrics", "m.jsonl", "--trace", "m.jsonl"}, "--trace m.jsonl is also --metrics"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args{"train", "--data",           "iris.csv", "--epochs",
+                                  "1",     "--checkpoint-dir", "ck"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    Outcome r = run(args);
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_TRUE(contains(r.out, c.message)) << r.out;
+    EXPECT_FALSE(contains(r.out, "Epoch 1")) << "the run trained before failing: " << r.out;
+    EXPECT_FALSE(fs::exists(dir_ / "ck" / "checkpoint.safetensors")) << r.out;
+    EXPECT_EQ(slurp(dir_ / "iris.csv"), iris);
+    fs::remove_all(dir_ / "ck");
+  }
+  // predict --out must not be the model it reads.
+  ASSERT_EQ(run({"train", "--data", "iris", "--epochs", "1", "--save", "m.st", "-q"}).status, 0);
+  const std::string model = slurp(dir_ / "m.st");
+  Outcome p = run({"predict", "--model", "m.st", "--data", "iris", "--out", "m.st"});
+  EXPECT_EQ(p.status, 1) << p.out;
+  EXPECT_TRUE(contains(p.out, "--out m.st is also --model")) << p.out;
+  EXPECT_EQ(slurp(dir_ / "m.st"), model);
+}
+
+// A read-only directory (a read-only tmpfs in a private mount namespace: no root needed, and
+// root's permission bypass does not apply) is refused before training.
+TEST_F(Cli, AnOutputDirectoryThatTakesNoFilesFailsBeforeTraining) {
+  if (std::system("unshare -rm true >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no user and mount namespaces here (unshare -rm)";
+  fs::create_directories(dir_ / "ro");
+  const std::string cmd =
+      "cd '" + dir_.string() + "' && unshare -rm sh -c 'mount -t tmpfs -o ro none ro && exec " +
+      LOCKSTEP_CLI + " train --data iris --epochs 1 --save ro/m.st' > out.txt 2>&1";
+  const int rc = std::system(cmd.c_str());
+  const std::string out = slurp(dir_ / "out.txt");
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_TRUE(contains(out, "cannot write --save ro/m.st")) << out;
+  EXPECT_TRUE(contains(out, "does not take new files")) << out;
+  EXPECT_FALSE(contains(out, "Epoch 1")) << out;
+}
