@@ -10,6 +10,7 @@
 #include "train/observers/metrics.hpp"
 #include "train/observers/model_saver.hpp"
 #include "train/observers/progress_line.hpp"
+#include "train/observers/side_output.hpp"
 #include "train/observers/stop_request.hpp"
 #include "train/observers/trace.hpp"
 #include "train/session.hpp"
@@ -116,14 +117,18 @@ void Trainer::add_observer(std::shared_ptr<TrainObserver> observer) {
 TrainResult Trainer::run() {
   TrainSession s = open_config(config_);
   const bool quiet = s.config.quiet;
-  auto trace = std::make_shared<TraceObserver>(s.config.trace, s.threads);
+  Warnings warnings{output_.progress};
+  auto trace = std::make_shared<TraceObserver>(s.config.trace, s.threads, warnings);
   open_session(s, trace->load_batch());
   if (!quiet) print_header(s, output_);
 
-  auto checkpoints = std::make_shared<CheckpointObserver>(s);
+  // In this order at the end of the run: the model first (a failure there is an error), then
+  // the side outputs, whose failures are warnings.
+  auto checkpoints = std::make_shared<CheckpointObserver>(s, warnings);
   std::vector<std::shared_ptr<TrainObserver>> observers{
-      checkpoints, std::make_shared<ModelSaver>(s), std::make_shared<MetricsObserver>(s.config),
-      trace, std::make_shared<StopRequestObserver>(s.config.stop_after_steps)};
+      std::make_shared<ModelSaver>(s), checkpoints,
+      std::make_shared<MetricsObserver>(s.config, warnings), trace,
+      std::make_shared<StopRequestObserver>(s.config.stop_after_steps)};
   if (output_.live && !quiet) observers.push_back(std::make_shared<ProgressLine>(output_.progress));
   if (!quiet) observers.push_back(std::make_shared<EpochLog>(output_.out));
   observers.insert(observers.end(), extra_.begin(), extra_.end());
@@ -131,7 +136,8 @@ TrainResult Trainer::run() {
   TrainingLoop loop(s, std::move(observers));
   loop.run();
 
-  const TrainResult r = result_of(loop, *checkpoints);
+  TrainResult r = result_of(loop, *checkpoints);
+  r.warnings = std::move(warnings.said);
   if (loop.state().interrupted)
     print_interrupted(s, r, output_.progress);
   else if (!quiet)

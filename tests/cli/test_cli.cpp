@@ -431,3 +431,30 @@ TEST_F(Cli, AnOutputDirectoryThatTakesNoFilesFailsBeforeTraining) {
   EXPECT_TRUE(contains(out, "does not take new files")) << out;
   EXPECT_FALSE(contains(out, "Epoch 1")) << out;
 }
+
+// A full disk under the side outputs (a 12 KiB tmpfs in a private mount namespace) does not
+// abort a healthy run: each failure is said once, and the model is saved.
+TEST_F(Cli, AFullDiskUnderMetricsOrCheckpointsIsAWarningAndTheModelIsSaved) {
+  if (std::system("unshare -rm true >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no user and mount namespaces here (unshare -rm)";
+  fs::create_directories(dir_ / "full");
+  const std::string cmd =
+      "cd '" + dir_.string() + "' && unshare -rm sh -c 'mount -t tmpfs -o size=12k none full && " +
+      LOCKSTEP_CLI +
+      " train --data digits --epochs 3 --log-every 1 --metrics full/m.jsonl --checkpoint-dir "
+      "full/ck --trace full/t.json --save m.st' > out.txt 2>&1";
+  const int rc = std::system(cmd.c_str());
+  const std::string out = slurp(dir_ / "out.txt");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_TRUE(fs::exists(dir_ / "m.st")) << out;
+  EXPECT_TRUE(contains(out, "model saved to m.st")) << out;
+  for (const char* flag : {"warning: --metrics full/m.jsonl", "warning: --checkpoint-dir full/ck",
+                           "warning: --trace full/t.json"}) {
+    EXPECT_TRUE(contains(out, flag)) << flag << "\n" << out;
+    const std::size_t first = out.find(flag);
+    EXPECT_EQ(out.find(flag, first + 1), std::string::npos) << "said more than once: " << out;
+  }
+  EXPECT_TRUE(contains(out, "Epoch 3")) << out;
+  // The model is whole: eval reads it.
+  EXPECT_EQ(run({"eval", "--model", "m.st", "--data", "digits"}).status, 0);
+}

@@ -50,6 +50,8 @@ struct TrainResult {
   std::string checkpoint;     // the last checkpoint written, if any
   double seconds = 0;
   double samples_per_s = 0;
+  /// Side outputs (metrics, trace, checkpoints) that failed: the run went on without them.
+  std::vector<std::string> warnings;
 };
 
 /// `given`'s threads, loader and output settings on top of the run settings saved in a
@@ -60,7 +62,9 @@ class Trainer {
  public:
   explicit Trainer(TrainConfig config, TrainOutput output = {});
   /// Runs to the end (or to a stop request). Throws lockstep::Error on bad input or a
-  /// non-finite loss (naming the step); outputs are then left as they were.
+  /// non-finite loss (naming the step); outputs are then left as they were. The model file is
+  /// written first; a failing side output (metrics, trace, a checkpoint: a full disk) is a
+  /// warning (said once on output.progress and in TrainResult::warnings) and the run goes on.
   TrainResult run();
   /// Adds an observer of the run, called after the built-in ones (in the order added).
   void add_observer(std::shared_ptr<TrainObserver> observer);

@@ -4,15 +4,20 @@
 
 namespace lockstep {
 
-CheckpointObserver::CheckpointObserver(const TrainSession& session)
-    : session_(session), config_json_(config_to_json(session.config)) {}
+CheckpointObserver::CheckpointObserver(const TrainSession& session, Warnings& warnings)
+    : session_(session),
+      config_json_(config_to_json(session.config)),
+      output_("--checkpoint-dir " + session.config.checkpoint_dir, warnings,
+              SideOutput::Failure::retry) {}
 
 void CheckpointObserver::write(const TrainProgress& progress) {
   const std::string& dir = session_.config.checkpoint_dir;
   if (dir.empty()) return;
-  save_checkpoint(dir, *session_.model.net, *session_.optimizer, session_.schedule.get(), progress,
-                  config_json_);
-  last_ = checkpoint_file(dir).string();
+  output_.attempt([&] {
+    save_checkpoint(dir, *session_.model.net, *session_.optimizer, session_.schedule.get(),
+                    progress, config_json_);
+    last_ = checkpoint_file(dir).string();
+  });
 }
 
 bool CheckpointObserver::on_batch(const TrainState& state, const StepStats& stats) {

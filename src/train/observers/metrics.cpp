@@ -9,8 +9,10 @@ namespace lockstep {
 using detail::Clock;
 using detail::seconds_since;
 
-MetricsObserver::MetricsObserver(const TrainConfig& config)
-    : log_(config.metrics), log_every_(config.log_every) {}
+MetricsObserver::MetricsObserver(const TrainConfig& config, Warnings& warnings)
+    : log_(config.metrics),
+      output_("--metrics " + config.metrics, warnings, SideOutput::Failure::give_up),
+      log_every_(config.log_every) {}
 
 void MetricsObserver::on_start(const TrainState&) {
   window_start_ = std::chrono::steady_clock::now();
@@ -21,36 +23,42 @@ bool MetricsObserver::on_batch(const TrainState& state, const StepStats& stats) 
   const std::int64_t step = state.progress.step;
   if (!stats.stepped || !log_.enabled() || log_every_ <= 0 || step % log_every_ != 0) return true;
   const double secs = seconds_since(window_start_);
-  log_.record(
-      {{"type", "step"}},
-      {{"step", double(step)},
-       {"epoch", double(state.progress.epoch + 1)},
-       {"batch", double(stats.batch.index + 1)},
-       {"loss", stats.loss},
-       {"lr", state.lr_used},
-       {"samples_per_s", window_.samples / std::max(secs, 1e-9)},
-       {"data_wait_s", window_.data_wait},
-       {"forward_backward_s", window_.forward_backward},
-       {"reduce_update_s", window_.reduce_update},
-       {"imbalance", window_.forward_backward / std::max(window_.forward_backward_mean, 1e-12)},
-       {"grad_norm", stats.grad_norm}});
+  output_.attempt([&] {
+    log_.record(
+        {{"type", "step"}},
+        {{"step", double(step)},
+         {"epoch", double(state.progress.epoch + 1)},
+         {"batch", double(stats.batch.index + 1)},
+         {"loss", stats.loss},
+         {"lr", state.lr_used},
+         {"samples_per_s", window_.samples / std::max(secs, 1e-9)},
+         {"data_wait_s", window_.data_wait},
+         {"forward_backward_s", window_.forward_backward},
+         {"reduce_update_s", window_.reduce_update},
+         {"imbalance", window_.forward_backward / std::max(window_.forward_backward_mean, 1e-12)},
+         {"grad_norm", stats.grad_norm}});
+  });
   window_ = PhaseTimes{};
   window_start_ = std::chrono::steady_clock::now();
   return true;
 }
 
 void MetricsObserver::on_epoch_end(const TrainState& state, const EpochSummary& epoch) {
-  log_.record({{"type", "epoch"}},
-              {{"step", double(state.progress.step)},
-               {"epoch", double(epoch.epoch + 1)},
-               {"loss", epoch.train_loss},
-               {"lr", epoch.lr},
-               {"samples_per_s", double(epoch.samples) / std::max(epoch.seconds, 1e-9)},
-               {"epoch_s", epoch.seconds},
-               {"val_loss", epoch.val_loss},
-               {"val_accuracy", epoch.val_accuracy}});
+  output_.attempt([&] {
+    log_.record({{"type", "epoch"}},
+                {{"step", double(state.progress.step)},
+                 {"epoch", double(epoch.epoch + 1)},
+                 {"loss", epoch.train_loss},
+                 {"lr", epoch.lr},
+                 {"samples_per_s", double(epoch.samples) / std::max(epoch.seconds, 1e-9)},
+                 {"epoch_s", epoch.seconds},
+                 {"val_loss", epoch.val_loss},
+                 {"val_accuracy", epoch.val_accuracy}});
+  });
 }
 
-void MetricsObserver::on_end(const TrainState&) { log_.commit(); }
+void MetricsObserver::on_end(const TrainState&) {
+  output_.attempt([&] { log_.commit(); });
+}
 
 }  // namespace lockstep

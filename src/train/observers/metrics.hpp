@@ -1,9 +1,10 @@
 // src/train/observers/metrics.hpp (internal) — the --metrics JSON Lines log as an observer: a
 // "step" line every --log-every optimizer steps (loss, learning rate, throughput and the time
 // per phase over the steps since the last line, load imbalance, gradient norm) and an "epoch"
-// line after each epoch's validation; committed (renamed over the target) when the run ends.
+// line after each epoch's validation; committed (renamed over the target) when the run ends. A
+// write that fails (a full disk) is a warning, and the run goes on without metrics.
 //
-//   observers.push_back(std::make_shared<MetricsObserver>(config));
+//   observers.push_back(std::make_shared<MetricsObserver>(config, warnings));
 #pragma once
 
 #include <chrono>
@@ -11,13 +12,14 @@
 #include "lockstep/train/config.hpp"
 #include "lockstep/train/metrics_log.hpp"
 #include "lockstep/train/observer.hpp"
+#include "train/observers/side_output.hpp"
 
 namespace lockstep {
 
 class MetricsObserver : public TrainObserver {
  public:
   /// Opens config.metrics (an empty path records nothing).
-  explicit MetricsObserver(const TrainConfig& config);
+  MetricsObserver(const TrainConfig& config, Warnings& warnings);
   void on_start(const TrainState& state) override;
   bool on_batch(const TrainState& state, const StepStats& stats) override;
   void on_epoch_end(const TrainState& state, const EpochSummary& epoch) override;
@@ -25,6 +27,7 @@ class MetricsObserver : public TrainObserver {
 
  private:
   MetricsLog log_;
+  SideOutput output_;
   std::int64_t log_every_;
   PhaseTimes window_;  // since the last step line
   std::chrono::steady_clock::time_point window_start_;

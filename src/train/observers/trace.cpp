@@ -2,8 +2,11 @@
 
 namespace lockstep {
 
-TraceObserver::TraceObserver(std::string path, int replicas)
-    : path_(std::move(path)), replicas_(replicas), trace_(!path_.empty()) {
+TraceObserver::TraceObserver(std::string path, int replicas, Warnings& warnings)
+    : path_(std::move(path)),
+      replicas_(replicas),
+      trace_(!path_.empty()),
+      output_("--trace " + path_, warnings, SideOutput::Failure::give_up) {
   trace_.name_thread(TraceRecorder::kMainThread, "main (data wait, all-reduce+update)");
   for (int r = 0; r < replicas_; ++r)
     trace_.name_thread(TraceRecorder::kReplicaBase + r, "replica " + std::to_string(r));
@@ -42,7 +45,7 @@ void TraceObserver::on_end(const TrainState& state) {
   if (!trace_.enabled()) return;
   const double start = trace_.us_of(state.started);
   trace_.complete("training", TraceRecorder::kMainThread, start, trace_.now_us() - start);
-  trace_.write(path_);
+  output_.attempt([&] { trace_.write(path_); });
 }
 
 }  // namespace lockstep

@@ -2,9 +2,9 @@
 // a "data wait" and an "all-reduce+update" span on the main thread and a "forward/backward"
 // span on each replica's row, "load batch" spans on the loader workers (through load_batch(),
 // the loader's collate function), "validation" after each epoch and "training" over the run;
-// written when the run ends (see lockstep/train/trace.hpp).
+// written when the run ends (see lockstep/train/trace.hpp); a failed write is a warning.
 //
-//   auto trace = std::make_shared<TraceObserver>(config.trace, threads);   // "": inert
+//   auto trace = std::make_shared<TraceObserver>(config.trace, threads, warnings);   // "": inert
 //   loader_options.collate_fn = trace->load_batch();
 #pragma once
 
@@ -13,12 +13,13 @@
 #include "lockstep/data/dataloader.hpp"
 #include "lockstep/train/observer.hpp"
 #include "lockstep/train/trace.hpp"
+#include "train/observers/side_output.hpp"
 
 namespace lockstep {
 
 class TraceObserver : public TrainObserver {
  public:
-  TraceObserver(std::string path, int replicas);
+  TraceObserver(std::string path, int replicas, Warnings& warnings);
   /// The loader's collate function, timing each batch on the worker that loads it (null when
   /// tracing is off: the loader then collates as it would anyway).
   CollateFn load_batch();
@@ -30,6 +31,7 @@ class TraceObserver : public TrainObserver {
   std::string path_;
   int replicas_;
   TraceRecorder trace_;
+  SideOutput output_;
 };
 
 }  // namespace lockstep
