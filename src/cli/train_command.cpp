@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -10,6 +11,7 @@
 #include "lockstep/core/error.hpp"
 #include "lockstep/nn/activation.hpp"
 #include "lockstep/nn/loss.hpp"
+#include "lockstep/train/checkpoint.hpp"
 #include "lockstep/train/components.hpp"
 #include "lockstep/train/model_spec.hpp"
 #include "lockstep/train/prepared_data.hpp"
@@ -101,7 +103,9 @@ void add_training_flags(CLI::App* t, TrainConfig* c) {
   t->add_flag("--shuffle,!--no-shuffle", c->shuffle,
               "Shuffle the training data every epoch (default: on)")
       ->group(T);
-  t->add_option("--max-steps", c->max_steps, "Stop after this many optimizer steps (0: no limit)")
+  t->add_option("--max-steps", c->max_steps,
+                "The run's length in optimizer steps when shorter than --epochs (0: no limit); a "
+                "resumed run ends there too")
       ->group(T);
   t->add_option("--micro-shards", c->micro_shards,
                 "Micro-shards per batch (>= --threads); fixes the summation order")
@@ -134,7 +138,11 @@ void add_output_flags(CLI::App* t, TrainConfig* c) {
   t->add_option("--checkpoint-every", c->checkpoint_every,
                 "Checkpoint every N steps (0: every epoch)")
       ->group(O);
-  t->add_option("--resume", c->resume, "Continue the run checkpointed in this directory to its end")
+  t->add_option("--resume", c->resume,
+                "Continue the run checkpointed in this directory to its end; with no checkpoint "
+                "there yet, start it (checkpointing there). The same command starts and resumes "
+                "a job; result flags given again must equal the saved ones. auto: "
+                "--checkpoint-dir")
       ->group(O);
   t->add_option("--metrics", c->metrics,
                 "Write metrics as JSON Lines (plot: scripts/plot_metrics.py)")
@@ -153,18 +161,20 @@ void add_output_flags(CLI::App* t, TrainConfig* c) {
 // Flags (and --config) to a validated TrainConfig, then the run.
 int run_train(CLI::App* t, TrainConfig* c, const std::string& config_path) {
   if (!config_path.empty()) apply_json_config(*t, config_path);
-  if (!c->resume.empty()) {
-    // Settings a resumed run takes from its checkpoint.
-    for (const std::string& name : result_field_flags())
-      if (t->get_option(name)->count() > 0)
-        throw UsageError(name +
-                         " cannot be given with --resume: the run continues "
-                         "with the settings saved in " +
-                         c->resume);
-  } else {
+  // The result settings given explicitly: a resumed run checks them against its checkpoint.
+  for (const std::string& name : result_field_flags())
+    if (t->get_option(name)->count() > 0) c->given_flags.push_back(name);
+  const bool resuming =
+      !c->resume.empty() &&
+      (c->resume == "auto" ? !c->checkpoint_dir.empty() &&
+                                 std::filesystem::exists(checkpoint_file(c->checkpoint_dir))
+                           : std::filesystem::exists(checkpoint_file(c->resume)));
+  if (!resuming) {  // a new run (also under --resume DIR when DIR holds no checkpoint yet)
     try {
       c->validate();
       parse_hidden_layers(c->model);
+      LOCKSTEP_CHECK(c->resume != "auto" || !c->checkpoint_dir.empty(),
+                     "--resume auto needs --checkpoint-dir");
     } catch (const Error& e) {
       throw UsageError(e.what());
     }
@@ -172,8 +182,12 @@ int run_train(CLI::App* t, TrainConfig* c, const std::string& config_path) {
   install_stop_signal_handlers();
   TrainOutput io;
   io.live = ::isatty(STDERR_FILENO) != 0;
-  TrainResult r = Trainer(*c, io).run();
-  return r.stopped_by_signal ? 128 + r.stopped_by_signal : 0;
+  try {
+    TrainResult r = Trainer(*c, io).run();
+    return r.stopped_by_signal ? 128 + r.stopped_by_signal : 0;
+  } catch (const ResumeConflict& e) {
+    throw UsageError(e.what());
+  }
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 #include "lockstep/core/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <random>
 #include <sstream>
 #include <utility>
@@ -22,9 +25,33 @@ std::filesystem::path directory_of(const std::filesystem::path& p) {
 }
 }  // namespace
 
+std::vector<std::filesystem::path> AtomicFile::stale_temporaries(
+    const std::filesystem::path& target) {
+  namespace fs = std::filesystem;
+  const std::string prefix = "." + target.filename().string() + ".tmp-";
+  std::vector<std::pair<fs::file_time_type, fs::path>> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory_of(target), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    // ".model.safetensors.tmp-<pid>-<n>-<hex>": a leftover when <pid> no longer runs.
+    char* end = nullptr;
+    const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+    if (end == name.c_str() + prefix.size() || *end != '-' || pid <= 0) continue;
+    if (pid == ::getpid() || ::kill(pid_t(pid), 0) == 0 || errno != ESRCH) continue;
+    found.emplace_back(entry.last_write_time(ec), entry.path());
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<fs::path> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
 AtomicFile::AtomicFile(std::filesystem::path target, std::string context)
     : target_(std::move(target)), context_(std::move(context)) {
   const std::filesystem::path dir = directory_of(target_);
+  for (const auto& stale : stale_temporaries(target_)) ::unlink(stale.c_str());
   // pid, a process-wide counter and entropy: unique across processes, threads and restarts.
   static std::atomic<std::uint64_t> counter{0};
   std::random_device entropy;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -136,6 +137,52 @@ TrainConfig config_from_json(const std::string& text) {
     LOCKSTEP_CHECK(false, "training configuration: ", e.what());
   }
   return c;
+}
+
+namespace {
+namespace fs = std::filesystem;
+
+// An input path that exists, made absolute (a built-in name like "iris" stays as it is).
+std::string absolute_input(const std::string& p) {
+  std::error_code ec;
+  if (p.empty() || !fs::exists(p, ec)) return p;
+  return fs::absolute(p, ec).lexically_normal().string();
+}
+std::string absolute_output(const std::string& p) {
+  std::error_code ec;
+  return p.empty() ? p : fs::absolute(p, ec).lexically_normal().string();
+}
+}  // namespace
+
+TrainConfig with_absolute_paths(TrainConfig c) {
+  for (std::string* p : {&c.data, &c.labels, &c.val, &c.val_labels, &c.init})
+    *p = absolute_input(*p);
+  for (std::string* p : {&c.save, &c.metrics, &c.trace, &c.checkpoint_dir})
+    *p = absolute_output(*p);
+  return c;
+}
+
+std::vector<std::string> differing_result_fields(const TrainConfig& given, const TrainConfig& saved,
+                                                 const std::vector<std::string>& flags) {
+  const TrainConfig g = with_absolute_paths(given), s = with_absolute_paths(saved);
+  const nlohmann::json jg = nlohmann::json::parse(config_to_json(g));
+  const nlohmann::json js = nlohmann::json::parse(config_to_json(s));
+  const std::vector<std::string>& all = result_field_flags();
+  std::vector<std::string> out;
+  for (const std::string& flag : flags) {
+    const auto it = std::find(all.begin(), all.end(), flag);
+    if (it == all.end()) continue;  // not a result field: may differ
+    std::string field = flag.substr(2);
+    std::replace(field.begin(), field.end(), '-', '_');
+    const nlohmann::json& a = jg.at(field);
+    const nlohmann::json& b = js.at(field);
+    if (a == b) continue;
+    auto text = [](const nlohmann::json& v) {
+      return v.is_string() ? v.get<std::string>() : v.dump();
+    };
+    out.push_back(flag + " " + text(a) + " (the checkpoint has " + text(b) + ")");
+  }
+  return out;
 }
 
 }  // namespace lockstep

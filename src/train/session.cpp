@@ -10,6 +10,7 @@
 #include "lockstep/nn/loss.hpp"
 #include "lockstep/train/components.hpp"
 #include "lockstep/train/output_paths.hpp"
+#include "lockstep/train/resume.hpp"
 #include "lockstep/train/trainer.hpp"
 
 namespace lockstep {
@@ -69,15 +70,32 @@ std::unique_ptr<DataLoader> make_loader(const TrainSession& s, CollateFn load_ba
 
 }  // namespace
 
+std::string resume_directory(const TrainConfig& c) {
+  if (c.resume != "auto") return c.resume;
+  LOCKSTEP_CHECK(!c.checkpoint_dir.empty(), "--resume auto needs --checkpoint-dir");
+  return c.checkpoint_dir;
+}
+
 TrainSession open_config(const TrainConfig& given) {
   TrainSession s;
   s.config = given;
   if (!given.resume.empty()) {
-    s.checkpoint = read_checkpoint(given.resume);
-    try {
-      s.config = resume_config(given, s.checkpoint->config_json);
-    } catch (const Error& e) {
-      std::throw_with_nested(Error(detail::str_cat(s.checkpoint->path, ": ", e.what())));
+    const std::string dir = resume_directory(given);
+    s.config.resume = dir;
+    if (!std::filesystem::exists(checkpoint_file(dir))) {
+      // Nothing to resume yet: this is the run's start, checkpointing where it will resume.
+      s.starting_in = dir;
+      s.config.resume.clear();
+      if (s.config.checkpoint_dir.empty()) s.config.checkpoint_dir = dir;
+    } else {
+      s.checkpoint = read_checkpoint(dir);
+      try {
+        s.config = resume_config(s.config, s.checkpoint->config_json);
+      } catch (const ResumeConflict& e) {
+        throw ResumeConflict(detail::str_cat(s.checkpoint->path, ": ", e.what()));
+      } catch (const Error& e) {
+        std::throw_with_nested(Error(detail::str_cat(s.checkpoint->path, ": ", e.what())));
+      }
     }
   }
   s.config.validate();

@@ -29,6 +29,8 @@ namespace lockstep {
 struct TrainSession {
   TrainConfig config;  // as run: a resumed run's saved settings, validated
   std::optional<Checkpoint> checkpoint;
+  std::string
+      starting_in;  // resume DIR held no checkpoint yet: the run starts, checkpointing there
   int threads = 1;
   PreparedData data;
   std::string loss_name;  // "auto" resolved

@@ -35,6 +35,9 @@ void print_header(const TrainSession& s, const TrainOutput& io) {
                d.has_val() ? (", validating on " + std::to_string(d.x_val.rows())).c_str() : "",
                (long long)c.batch_size, (long long)c.epochs, (long long)s.total_steps, s.threads,
                c.loader_workers);
+  if (!s.starting_in.empty())
+    std::fprintf(out, "no checkpoint in %s yet: starting the run, checkpointing there\n",
+                 s.starting_in.c_str());
   if (s.checkpoint)
     std::fprintf(out, "resumed from %s at step %lld (epoch %lld, batch %lld)\n",
                  s.checkpoint->path.c_str(), (long long)s.start.step, (long long)s.start.epoch + 1,
@@ -98,13 +101,19 @@ TrainResult result_of(const TrainingLoop& loop, const CheckpointObserver& checkp
   return r;
 }
 
-}  // namespace
-
-TrainConfig resume_config(const TrainConfig& given, const std::string& saved_json) {
-  TrainConfig c = with_result_fields(given, config_from_json(saved_json));
-  if (c.checkpoint_dir.empty()) c.checkpoint_dir = given.resume;  // keep checkpointing there
-  return c;
+// A resumed run whose checkpoint is its end: say so, and touch nothing.
+TrainResult finished_already(const TrainSession& s, const TrainOutput& io) {
+  TrainResult r;
+  r.steps = s.start.step;
+  r.epochs_completed = std::min(s.start.epoch, s.config.epochs);
+  r.checkpoint = s.checkpoint->path;
+  if (!s.config.quiet)
+    std::fprintf(io.out, "the run in %s is finished (step %lld of %lld): nothing to do\n",
+                 s.config.resume.c_str(), (long long)s.start.step, (long long)s.total_steps);
+  return r;
 }
+
+}  // namespace
 
 Trainer::Trainer(TrainConfig config, TrainOutput output)
     : config_(std::move(config)), output_(output) {}
@@ -120,6 +129,7 @@ TrainResult Trainer::run() {
   Warnings warnings{output_.progress};
   auto trace = std::make_shared<TraceObserver>(s.config.trace, s.threads, warnings);
   open_session(s, trace->load_batch());
+  if (s.checkpoint && s.start.step >= s.total_steps) return finished_already(s, output_);
   if (!quiet) print_header(s, output_);
 
   // In this order at the end of the run: the model first (a failure there is an error), then
@@ -127,8 +137,8 @@ TrainResult Trainer::run() {
   auto checkpoints = std::make_shared<CheckpointObserver>(s, warnings);
   std::vector<std::shared_ptr<TrainObserver>> observers{
       std::make_shared<ModelSaver>(s), checkpoints,
-      std::make_shared<MetricsObserver>(s.config, warnings), trace,
-      std::make_shared<StopRequestObserver>(s.config.stop_after_steps)};
+      std::make_shared<MetricsObserver>(s.config, warnings, s.checkpoint ? s.start.step : -1),
+      trace, std::make_shared<StopRequestObserver>(s.config.stop_after_steps)};
   if (output_.live && !quiet) observers.push_back(std::make_shared<ProgressLine>(output_.progress));
   if (!quiet) observers.push_back(std::make_shared<EpochLog>(output_.out));
   observers.insert(observers.end(), extra_.begin(), extra_.end());

@@ -234,7 +234,7 @@ TEST_F(Cli, BadInputGivesOneLineErrorsAndExitCodes) {
       {{"frobnicate"}, 2, "frobnicate"},
       {{"train", "--data", "missing.csv"}, 1, "missing.csv"},
       {{"train", "--data", "bad.csv"}, 1, "line 3"},
-      {{"train", "--resume", "nowhere"}, 1, "nowhere"},
+      {{"train", "--resume", "auto"}, 2, "--resume auto needs --checkpoint-dir"},
       {{"eval", "--model", "none.safetensors", "--data", "iris"}, 1, "none.safetensors"},
       {{"inspect", "bad.csv"}, 1, "bad.csv"},
   };
@@ -457,4 +457,107 @@ TEST_F(Cli, AFullDiskUnderMetricsOrCheckpointsIsAWarningAndTheModelIsSaved) {
   EXPECT_TRUE(contains(out, "Epoch 3")) << out;
   // The model is whole: eval reads it.
   EXPECT_EQ(run({"eval", "--model", "m.st", "--data", "digits"}).status, 0);
+}
+
+// The job-script recipe: the same command line, with --resume DIR, starts the run when DIR
+// holds no checkpoint and continues it when it does; the model, the metrics log and the
+// checkpoint end as the uninterrupted run's. A differing result flag is refused, a finished run
+// is left alone, and a resume from another directory finds the data and the outputs.
+TEST_F(Cli, TheSameJobCommandStartsAndResumesTheRun) {
+  std::ofstream(dir_ / "iris.csv") << slurp(std::string(LOCKSTEP_DATA_DIR) + "/iris.csv");
+  const std::vector<std::string> job{"train",    "--data",
+                                     "iris.csv", "--model",
+                                     "mlp:8",    "--dropout",
+                                     "0.1",      "--epochs",
+                                     "6",        "--batch-size",
+                                     "16",       "--log-every",
+                                     "1",        "--checkpoint-every",
+                                     "5",        "-q"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> a = job;
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  };
+  ASSERT_EQ(run(with({"--save", "full.st", "--metrics", "full.jsonl"})).status, 0);
+  const auto resumable = with({"--resume", "ck", "--save", "m.st", "--metrics", "m.jsonl"});
+  Outcome first = run(with(
+      {"--resume", "ck", "--save", "m.st", "--metrics", "m.jsonl", "--stop-after-steps", "17"}));
+  ASSERT_EQ(first.status, 130) << first.out;  // started (no checkpoint yet), then interrupted
+  ASSERT_TRUE(fs::exists(dir_ / "ck" / "checkpoint.safetensors"));
+  Outcome second = run(resumable);
+  ASSERT_EQ(second.status, 0) << second.out;
+  EXPECT_EQ(slurp(dir_ / "m.st"), slurp(dir_ / "full.st")) << "the resumed model differs";
+  // The metrics log reads as the uninterrupted run's (timings aside): every step once, in order.
+  auto steps_of = [](const std::string& log) {
+    std::vector<std::string> out;
+    std::istringstream in(log);
+    for (std::string line; std::getline(in, line);)
+      out.push_back(line.substr(0, line.find(", \"lr\"")));  // type, step, epoch, batch, loss
+    return out;
+  };
+  EXPECT_EQ(steps_of(slurp(dir_ / "m.jsonl")), steps_of(slurp(dir_ / "full.jsonl")));
+
+  // A result flag given again must match; a differing one names both values.
+  Outcome changed = run(with({"--resume", "ck", "--lr", "0.5"}));
+  EXPECT_EQ(changed.status, 2) << changed.out;
+  EXPECT_TRUE(contains(changed.out, "--lr 0.5 (the checkpoint has 0.01)")) << changed.out;
+  // A finished run resumed says so and changes nothing.
+  const std::string model = slurp(dir_ / "m.st"), log = slurp(dir_ / "m.jsonl");
+  Outcome done = run({"train", "--resume", "ck"});
+  EXPECT_EQ(done.status, 0) << done.out;
+  EXPECT_TRUE(contains(done.out, "is finished")) << done.out;
+  EXPECT_EQ(slurp(dir_ / "m.st"), model);
+  EXPECT_EQ(slurp(dir_ / "m.jsonl"), log);
+}
+
+TEST_F(Cli, AResumeFromAnotherDirectoryFindsTheDataAndKeepsTheOutputs) {
+  std::ofstream(dir_ / "iris.csv") << slurp(std::string(LOCKSTEP_DATA_DIR) + "/iris.csv");
+  Outcome part = run({"train", "--data", "iris.csv", "--epochs", "4", "--batch-size", "16",
+                      "--checkpoint-dir", "ck", "--save", "m.st", "--stop-after-steps", "9", "-q"});
+  ASSERT_EQ(part.status, 130) << part.out;
+  fs::create_directories(dir_ / "elsewhere");
+  const std::string cmd = "cd '" + (dir_ / "elsewhere").string() + "' && " + LOCKSTEP_CLI +
+                          " train --resume ../ck > out.txt 2>&1";
+  const int rc = std::system(cmd.c_str());
+  const std::string out = slurp(dir_ / "elsewhere" / "out.txt");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_TRUE(fs::exists(dir_ / "m.st")) << "the saved --save was not kept: " << out;
+  EXPECT_FALSE(fs::exists(dir_ / "elsewhere" / "m.st")) << out;
+}
+
+// A run killed with SIGKILL leaves temporaries (a checkpoint's, the metrics log's); the next
+// run in the same place removes them, and a resumed run keeps the killed run's metrics.
+TEST_F(Cli, KillNineLeftoversAreCleanedAndTheKilledRunsMetricsKept) {
+  const std::vector<std::string> job{"train",   "--data",      "digits", "--epochs",
+                                     "30",      "--log-every", "1",      "--checkpoint-every",
+                                     "3",       "--resume",    "ck",     "--metrics",
+                                     "m.jsonl", "--threads",   "1",      "-q"};
+  int fd = -1;
+  const pid_t pid = spawn(job, fd);
+  // Wait until a checkpoint exists and the metrics temporary has lines, then kill -9.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto metrics_temp = [&]() -> fs::path {
+    for (const auto& e : fs::directory_iterator(dir_))
+      if (e.path().filename().string().rfind(".m.jsonl.tmp-", 0) == 0) return e.path();
+    return {};
+  };
+  while (std::chrono::steady_clock::now() < deadline &&
+         !(fs::exists(dir_ / "ck" / "checkpoint.safetensors") && !metrics_temp().empty() &&
+           fs::file_size(metrics_temp()) > 2000))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ::kill(pid, SIGKILL);
+  EXPECT_EQ(wait_status(pid), 128 + SIGKILL);
+  drain(fd);
+  ASSERT_FALSE(metrics_temp().empty()) << "no metrics temporary to recover";
+  EXPECT_FALSE(fs::exists(dir_ / "m.jsonl")) << "a killed run committed its log";
+  // Resumed: the leftovers are gone and the log starts with the killed run's first step.
+  std::vector<std::string> finish = job;
+  finish.insert(finish.end(), {"--max-steps", "0"});
+  Outcome rest = run(job);
+  ASSERT_EQ(rest.status, 0) << rest.out;
+  EXPECT_TRUE(metrics_temp().empty()) << metrics_temp();
+  for (const auto& e : fs::recursive_directory_iterator(dir_))
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+  const std::string log = slurp(dir_ / "m.jsonl");
+  EXPECT_EQ(log.rfind("{\"type\": \"step\", \"step\": 1,", 0), 0u) << log.substr(0, 200);
 }

@@ -9,12 +9,18 @@
 //   f.commit();                                      // only now is the old file replaced
 //
 //   lockstep::write_file_atomically("pred.csv", csv_text);
+//
+// A process killed before commit() (kill -9, a second SIGINT) leaves its temporary behind. The
+// next AtomicFile for the same target removes every such leftover whose process is gone
+// (stale_temporaries(): the writer's pid is in the name); a caller that wants their bytes
+// (a killed run's metrics) reads them first.
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lockstep {
 
@@ -31,6 +37,9 @@ class AtomicFile {
   void commit();
 
   const std::filesystem::path& target() const { return target_; }
+
+  /// Temporaries of `target` left by processes that no longer run, newest first.
+  static std::vector<std::filesystem::path> stale_temporaries(const std::filesystem::path& target);
 
  private:
   std::filesystem::path target_, temp_;

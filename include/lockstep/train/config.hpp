@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "lockstep/tensor/tensor.hpp"
 
@@ -67,7 +68,13 @@ struct TrainConfig {
   std::string save;
   std::string checkpoint_dir;
   std::int64_t checkpoint_every = 0;  // steps; 0 = at the end of every epoch
+  /// Continue the run checkpointed in this directory; a directory with no checkpoint yet starts
+  /// the run (checkpointing there), so the same job command starts and resumes it. "auto":
+  /// the same with checkpoint_dir.
   std::string resume;
+  /// With resume: the result settings the caller gave explicitly (flags: "--lr"). Each must
+  /// equal the checkpoint's, or the run is refused naming the flag and both values.
+  std::vector<std::string> given_flags;
   std::string metrics;
   std::string trace;
   std::int64_t log_every = 10;
@@ -90,5 +97,15 @@ TrainConfig config_from_json(const std::string& json);
 TrainConfig with_result_fields(TrainConfig base, const TrainConfig& from);
 /// The command-line flags of those fields ("--data", "--batch-size", ...).
 const std::vector<std::string>& result_field_flags();
+
+/// For each of `flags` (result fields), whether `given` and `saved` differ there: one line per
+/// difference, "--lr 0.1 (the checkpoint has 0.01)". File paths are compared as absolute paths.
+std::vector<std::string> differing_result_fields(const TrainConfig& given, const TrainConfig& saved,
+                                                 const std::vector<std::string>& flags);
+
+/// `config` with its file paths (data, labels, val, val_labels, init, save, metrics, trace,
+/// checkpoint_dir) made absolute where they name existing files or are outputs, so that a run
+/// saved with them can be resumed from another directory. Built-in data names stay.
+TrainConfig with_absolute_paths(TrainConfig config);
 
 }  // namespace lockstep

@@ -31,6 +31,7 @@
 
 #include "lockstep/train/config.hpp"
 #include "lockstep/train/observer.hpp"
+#include "lockstep/train/resume.hpp"
 
 namespace lockstep {
 
@@ -53,10 +54,6 @@ struct TrainResult {
   /// Side outputs (metrics, trace, checkpoints) that failed: the run went on without them.
   std::vector<std::string> warnings;
 };
-
-/// `given`'s threads, loader and output settings on top of the run settings saved in a
-/// checkpoint (config_to_json).
-TrainConfig resume_config(const TrainConfig& given, const std::string& saved_json);
 
 class Trainer {
  public:

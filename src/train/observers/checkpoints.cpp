@@ -1,12 +1,13 @@
 #include "train/observers/checkpoints.hpp"
 
 #include "lockstep/train/checkpoint.hpp"
+#include "lockstep/train/resume.hpp"
 
 namespace lockstep {
 
 CheckpointObserver::CheckpointObserver(const TrainSession& session, Warnings& warnings)
     : session_(session),
-      config_json_(config_to_json(session.config)),
+      config_json_(checkpoint_settings_json(session.config)),
       output_("--checkpoint-dir " + session.config.checkpoint_dir, warnings,
               SideOutput::Failure::retry) {}
 

@@ -9,8 +9,9 @@ namespace lockstep {
 using detail::Clock;
 using detail::seconds_since;
 
-MetricsObserver::MetricsObserver(const TrainConfig& config, Warnings& warnings)
-    : log_(config.metrics),
+MetricsObserver::MetricsObserver(const TrainConfig& config, Warnings& warnings,
+                                 std::int64_t resumed_at)
+    : log_(resumed_at >= 0 ? MetricsLog(config.metrics, resumed_at) : MetricsLog(config.metrics)),
       output_("--metrics " + config.metrics, warnings, SideOutput::Failure::give_up),
       log_every_(config.log_every) {}
 

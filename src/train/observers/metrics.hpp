@@ -19,7 +19,8 @@ namespace lockstep {
 class MetricsObserver : public TrainObserver {
  public:
   /// Opens config.metrics (an empty path records nothing).
-  MetricsObserver(const TrainConfig& config, Warnings& warnings);
+  /// `resumed_at` >= 0: a resumed run, which continues the log of the run up to that step.
+  MetricsObserver(const TrainConfig& config, Warnings& warnings, std::int64_t resumed_at = -1);
   void on_start(const TrainState& state) override;
   bool on_batch(const TrainState& state, const StepStats& stats) override;
   void on_epoch_end(const TrainState& state, const EpochSummary& epoch) override;
