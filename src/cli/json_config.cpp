@@ -1,9 +1,15 @@
 #include "json_config.hpp"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/binary_file.hpp"
+#include "lockstep/core/error.hpp"
 
 namespace lockstep::cli {
+namespace {
+constexpr std::uint64_t kMaxConfigBytes = std::uint64_t{1} << 24;  // 16 MiB of flags is plenty
+}  // namespace
 
 std::vector<CLI::ConfigItem> read_json_config(std::istream& input) {
   nlohmann::json j;
@@ -36,8 +42,13 @@ std::vector<CLI::ConfigItem> read_json_config(std::istream& input) {
 }
 
 void apply_json_config(CLI::App& app, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw CLI::FileError("--config: cannot open " + path);
+  // A directory, FIFO or device is a usage error (exit 2), refused before anything is read.
+  std::istringstream in;
+  try {
+    in.str(detail::read_regular_file(path, "--config", kMaxConfigBytes));
+  } catch (const Error& e) {
+    throw CLI::FileError(e.what());
+  }
   for (const CLI::ConfigItem& item : read_json_config(in)) {
     CLI::Option* opt = nullptr;
     try {

@@ -23,7 +23,33 @@ Fd::~Fd() {
 }
 
 Fd open_read_only(const std::string& path) {
-  return Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  return Fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+}
+
+RegularFile open_regular_file(const std::string& path, std::string_view what) {
+  RegularFile file;
+  file.fd = open_read_only(path);
+  LOCKSTEP_CHECK(file.fd.get() >= 0, what, " '", path, "': cannot open: ", errno_text());
+  FileKind kind = FileKind::kOther;
+  LOCKSTEP_CHECK(stat_file(file.fd.get(), kind, file.size), what, " '", path,
+                 "': cannot stat: ", errno_text());
+  LOCKSTEP_CHECK(kind != FileKind::kDirectory, what, " '", path,
+                 "' is a directory, not a regular file");
+  LOCKSTEP_CHECK(kind == FileKind::kRegular, what, " '", path,
+                 "' is not a regular file (a FIFO, socket or device cannot be read)");
+  return file;
+}
+
+std::string read_regular_file(const std::string& path, std::string_view what,
+                              std::uint64_t max_bytes) {
+  const RegularFile file = open_regular_file(path, what);
+  LOCKSTEP_CHECK(file.size <= max_bytes, what, " '", path, "' has ", file.size,
+                 " bytes, more than the limit of ", max_bytes);
+  std::string bytes(static_cast<std::size_t>(file.size), '\0');
+  LOCKSTEP_CHECK(read_at(file.fd.get(), bytes.data(), file.size, 0), what, " '", path,
+                 "': cannot read ", file.size,
+                 " bytes: ", errno ? errno_text() : "the file is shorter than it was");
+  return bytes;
 }
 
 bool stat_file(int fd, FileKind& kind, std::uint64_t& size) {
@@ -54,12 +80,9 @@ bool read_at(int fd, void* out, std::uint64_t count, std::uint64_t offset) {
 }
 
 MappedFile::MappedFile(std::string path) : path_(std::move(path)) {
-  Fd fd = open_read_only(path_);
-  LOCKSTEP_CHECK(fd.get() >= 0, "cannot open '", path_, "': ", errno_text());
-  FileKind kind = FileKind::kOther;
-  LOCKSTEP_CHECK(stat_file(fd.get(), kind, size_), "cannot stat '", path_, "': ", errno_text());
-  LOCKSTEP_CHECK(kind == FileKind::kRegular, "'", path_, "' is not a regular file");
-  fd_ = fd.release();
+  RegularFile file = open_regular_file(path_, "cannot read");
+  size_ = file.size;
+  fd_ = file.fd.release();
 }
 
 MappedFile::~MappedFile() {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace lockstep::detail {
@@ -28,6 +29,11 @@ class Fd {
   explicit Fd(int fd = -1) : fd_(fd) {}
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) Fd(std::exchange(fd_, other.release()));  // closes the old one
+    return *this;
+  }
   ~Fd();
   int get() const { return fd_; }
   int release() { return std::exchange(fd_, -1); }
@@ -36,12 +42,28 @@ class Fd {
   int fd_;
 };
 
-/// Opens `path` read-only (O_CLOEXEC); get() is -1, errno set, when it cannot.
+/// Opens `path` read-only without blocking (O_RDONLY | O_NONBLOCK | O_CLOEXEC), so that a FIFO
+/// or a device cannot stall the open; get() is -1, errno set, when it cannot. Check the kind
+/// with stat_file before reading (or use open_regular_file).
 Fd open_read_only(const std::string& path);
 
 enum class FileKind { kRegular, kDirectory, kOther };
 /// fstat of `fd`: its kind and size; false (errno set) when fstat fails.
 bool stat_file(int fd, FileKind& kind, std::uint64_t& size);
+
+/// A regular file opened for reading, and its size when it was opened.
+struct RegularFile {
+  Fd fd;
+  std::uint64_t size = 0;
+};
+/// The one way the library opens a file to read it: opens `path` without blocking, fstats the
+/// descriptor and refuses anything that is not a regular file (a directory, FIFO, socket or
+/// device, also through a symbolic link). Throws "<what> '<path>': ..." naming the file.
+RegularFile open_regular_file(const std::string& path, std::string_view what);
+/// The whole content of the regular file `path` (open_regular_file, then one read); throws
+/// naming `what` and the file, also when the file holds more than `max_bytes`.
+std::string read_regular_file(const std::string& path, std::string_view what,
+                              std::uint64_t max_bytes = std::uint64_t{1} << 34);
 
 /// Reads exactly `count` bytes at `offset`; false (errno set, 0 at end of file) otherwise.
 bool read_at(int fd, void* out, std::uint64_t count, std::uint64_t offset);

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "core/binary_file.hpp"
 #include "lockstep/core/error.hpp"
 
 namespace lockstep {
@@ -383,15 +384,7 @@ CsvData parse_csv(std::string_view text, const CsvOptions& options, std::string_
 }
 
 CsvData read_csv(const std::filesystem::path& path, const CsvOptions& options) {
-  std::error_code ec;
-  LOCKSTEP_CHECK(!std::filesystem::is_directory(path, ec), "cannot read CSV file '", path.string(),
-                 "': it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  LOCKSTEP_CHECK(in.good(), "cannot open CSV file '", path.string(), "': ", std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  LOCKSTEP_CHECK(!in.bad(), "error while reading CSV file '", path.string(), "'");
-  return parse_csv(buffer.str(), options, path.string());
+  return parse_csv(detail::read_regular_file(path.string(), "CSV file"), options, path.string());
 }
 
 }  // namespace lockstep

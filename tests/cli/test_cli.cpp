@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +92,28 @@ class Cli : public ::testing::Test {
     Outcome r;
     r.out = drain(fd);
     r.status = wait_status(pid);
+    return r;
+  }
+
+  // run() with a deadline: a program still running after `seconds` is killed (status 137), so
+  // that a test of a hang or of unbounded growth fails instead of hanging.
+  Outcome run_for(const std::vector<std::string>& args, int seconds = 5) {
+    int fd = -1;
+    const pid_t pid = spawn(args, fd);
+    Outcome r;
+    std::thread reader([&] { r.out = drain(fd); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    int st = 0;
+    while (::waitpid(pid, &st, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &st, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    reader.join();
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return r;
   }
 
@@ -372,6 +395,39 @@ TEST_F(Cli, PlotScriptWritesAPng) {
   const std::string png = slurp(dir_ / "m.png");
   ASSERT_GT(png.size(), 8u);
   EXPECT_EQ(png.substr(1, 3), "PNG");
+}
+
+// Robustness: inputs that are not regular files, and tiny files declaring huge sizes.
+
+TEST_F(Cli, FifosAndDevicesAreRefusedNotReadForever) {
+  ASSERT_EQ(::mkfifo((dir_ / "pipe.csv").c_str(), 0600), 0);
+  ASSERT_EQ(::mkfifo((dir_ / "pipe.safetensors").c_str(), 0600), 0);
+  ASSERT_EQ(::mkfifo((dir_ / "pipe.json").c_str(), 0600), 0);
+  ASSERT_EQ(::mkfifo((dir_ / "pipe.npy").c_str(), 0600), 0);
+  fs::create_symlink("/dev/zero", dir_ / "zero.csv");
+  fs::create_directory(dir_ / "conf.d");
+  struct Case {
+    std::vector<std::string> args;
+    int status;
+    const char* message;
+  };
+  const std::vector<Case> cases{
+      {{"train", "--data", "pipe.csv", "-q"}, 1, "pipe.csv"},
+      {{"train", "--data", "zero.csv", "-q"}, 1, "zero.csv"},
+      {{"inspect", "zero.csv"}, 1, "zero.csv"},
+      {{"train", "--data", "pipe.npy", "--labels", "pipe.npy", "-q"}, 1, "pipe.npy"},
+      {{"train", "--data", "iris", "--init", "pipe.safetensors", "-q"}, 1, "pipe.safetensors"},
+      {{"eval", "--model", "pipe.safetensors", "--data", "iris"}, 1, "pipe.safetensors"},
+      {{"inspect", "pipe.safetensors"}, 1, "pipe.safetensors"},
+      {{"train", "--config", "pipe.json", "-q"}, 2, "pipe.json"},
+      {{"train", "--config", "conf.d", "-q"}, 2, "conf.d"},
+  };
+  for (const Case& c : cases) {
+    const Outcome r = run_for(c.args);
+    EXPECT_EQ(r.status, c.status) << c.args[2] << ": " << r.out;
+    EXPECT_TRUE(contains(r.out, c.message)) << r.out;
+    EXPECT_TRUE(contains(r.out, "regular file")) << r.out;
+  }
 }
 
 }  // namespace
