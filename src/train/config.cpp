@@ -28,9 +28,15 @@ void TrainConfig::validate() const {
                  "--task must be auto, classification or regression, got '", task, "'");
   LOCKSTEP_CHECK(std::isfinite(val_split) && val_split >= 0 && val_split < 1,
                  "--val-split must be in [0, 1), got ", val_split);
-  LOCKSTEP_CHECK(samples >= 2, "--samples must be >= 2, got ", samples);
-  LOCKSTEP_CHECK(features >= 1, "--features must be >= 1, got ", features);
-  LOCKSTEP_CHECK(classes >= 2, "--classes must be >= 2, got ", classes);
+  LOCKSTEP_CHECK(samples >= 2 && samples <= kMaxSamples, "--samples must be in [2, ", kMaxSamples,
+                 "], got ", samples);
+  LOCKSTEP_CHECK(features >= 1 && features <= kMaxFeatures, "--features must be in [1, ",
+                 kMaxFeatures, "], got ", features);
+  LOCKSTEP_CHECK(data.rfind("synthetic-", 0) != 0 || samples <= kMaxSyntheticValues / features,
+                 "--samples ", samples, " x --features ", features, " is more than the ",
+                 kMaxSyntheticValues, " values a synthetic data set may have");
+  LOCKSTEP_CHECK(classes >= 2 && classes <= kMaxClasses, "--classes must be in [2, ", kMaxClasses,
+                 "], got ", classes);
   check_one_of("--activation", activation, names_of(activations()));
   LOCKSTEP_CHECK(std::isfinite(dropout) && dropout >= 0 && dropout < 1,
                  "--dropout must be in [0, 1), got ", dropout);
@@ -46,8 +52,10 @@ void TrainConfig::validate() const {
   LOCKSTEP_CHECK(momentum == 0 || optimizer == "sgd", "--momentum applies to --optimizer sgd only");
   LOCKSTEP_CHECK(std::isfinite(weight_decay) && weight_decay >= 0,
                  "--weight-decay must be >= 0, got ", weight_decay);
-  LOCKSTEP_CHECK(batch_size >= 1, "--batch-size must be >= 1, got ", batch_size);
-  LOCKSTEP_CHECK(epochs >= 1, "--epochs must be >= 1, got ", epochs);
+  LOCKSTEP_CHECK(batch_size >= 1 && batch_size <= kMaxBatchSize, "--batch-size must be in [1, ",
+                 kMaxBatchSize, "], got ", batch_size);
+  LOCKSTEP_CHECK(epochs >= 1 && epochs <= kMaxEpochs, "--epochs must be in [1, ", kMaxEpochs,
+                 "], got ", epochs);
   LOCKSTEP_CHECK(accumulate >= 1, "--accumulate must be >= 1, got ", accumulate);
   check_one_of("--schedule", schedule, names_of(schedules()));
   LOCKSTEP_CHECK(lr_step_size >= 0, "--lr-step-size must be >= 0, got ", lr_step_size);

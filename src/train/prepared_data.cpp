@@ -1,6 +1,7 @@
 #include "lockstep/train/prepared_data.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "lockstep/data/subset.hpp"
 #include "lockstep/data/synthetic.hpp"
 #include "lockstep/data/tensor_dataset.hpp"
+#include "lockstep/train/config.hpp"
 
 namespace lockstep {
 
@@ -95,6 +97,17 @@ LabeledData load_labeled_data(const DataSource& src) {
   LOCKSTEP_CHECK(!p.empty(), "--data: no data set given");
   LabeledData d;
   if (p == "synthetic-classification" || p == "synthetic-regression") {
+    // Checked before anything is generated (a model file's metadata can declare them too).
+    using Limits = TrainConfig;
+    LOCKSTEP_CHECK(src.samples >= 2 && src.samples <= Limits::kMaxSamples && src.features >= 1 &&
+                       src.features <= Limits::kMaxFeatures &&
+                       src.samples <= Limits::kMaxSyntheticValues / src.features,
+                   "--samples ", src.samples, " x --features ", src.features, ": ", p,
+                   " can have at most ", Limits::kMaxSamples, " samples, ", Limits::kMaxFeatures,
+                   " features and ", Limits::kMaxSyntheticValues, " values");
+    LOCKSTEP_CHECK(
+        p != "synthetic-classification" || (src.classes >= 2 && src.classes <= Limits::kMaxClasses),
+        "--classes must be in [2, ", Limits::kMaxClasses, "], got ", src.classes);
     std::unique_ptr<Dataset> ds;
     if (p == "synthetic-classification")
       ds = std::make_unique<SyntheticClassification>(src.samples, src.features, src.classes,
@@ -118,9 +131,14 @@ LabeledData load_labeled_data(const DataSource& src) {
   } else if (p.ends_with(".csv")) {
     LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file: ", p);
     CsvOptions opt;
-    if (looks_like_index(src.target))
-      opt.target_index = std::stoll(src.target);
-    else
+    if (looks_like_index(src.target)) {
+      Index index = 0;
+      const char* end = src.target.data() + src.target.size();
+      const auto [ptr, ec] = std::from_chars(src.target.data(), end, index);
+      LOCKSTEP_CHECK(ec == std::errc() && ptr == end, "--target: column index ", src.target,
+                     " is out of range");
+      opt.target_index = index;
+    } else
       opt.target = src.target;
     if (src.task == "classification") opt.target_kind = CsvTargetKind::kClasses;
     if (src.task == "regression") opt.target_kind = CsvTargetKind::kNumeric;
@@ -144,6 +162,9 @@ LabeledData load_labeled_data(const DataSource& src) {
     }
     LOCKSTEP_CHECK(d.x.rows() == d.y.rows(), "--labels: ", src.labels, " has ", d.y.rows(),
                    " rows but ", p, " has ", d.x.rows());
+    // Before anything is sized by the columns: with no rows, a tiny file can declare any number.
+    LOCKSTEP_CHECK(d.x.rows() >= 1, "--data: ", p, " holds no samples (its shape is ", d.x.rows(),
+                   " x ", d.x.cols(), ")");
     for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
     d.target_name = "label";
     d.description = p;

@@ -47,11 +47,18 @@ void open_data_and_model(TrainSession& s) {
 void count_steps(TrainSession& s) {
   const TrainConfig& c = s.config;
   const Index n = s.data.x_train.rows();
-  s.batches_per_epoch = (n + c.batch_size - 1) / c.batch_size;
-  s.total_steps = c.epochs * s.batches_per_epoch / c.accumulate;
+  // Overflow-checked: huge --epochs or --batch-size must be refused by name, not wrap around.
+  s.batches_per_epoch = n / c.batch_size + (n % c.batch_size != 0 ? 1 : 0);
+  Index batches = 0;
+  LOCKSTEP_CHECK(!__builtin_mul_overflow(Index(c.epochs), s.batches_per_epoch, &batches),
+                 "--epochs ", c.epochs, " x ", s.batches_per_epoch,
+                 " batches per epoch (--batch-size ", c.batch_size, " of ", n,
+                 " samples) overflows the step count");
+  s.total_steps = batches / c.accumulate;
   if (c.max_steps > 0) s.total_steps = std::min(s.total_steps, c.max_steps);
   LOCKSTEP_CHECK(s.total_steps >= 1, "--accumulate ", c.accumulate, " needs more than the ",
-                 c.epochs * s.batches_per_epoch, " batches of the run");
+                 batches, " batches of the run (--epochs ", c.epochs, ", --batch-size ",
+                 c.batch_size, ")");
 }
 
 std::unique_ptr<DataLoader> make_loader(const TrainSession& s, CollateFn load_batch) {

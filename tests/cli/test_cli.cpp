@@ -430,6 +430,63 @@ TEST_F(Cli, FifosAndDevicesAreRefusedNotReadForever) {
   }
 }
 
+TEST_F(Cli, TinyFilesDeclaringHugeSizesAreRefusedQuickly) {
+  // A 128-byte .npy of shape (0, 10^11), and labels of shape (0,).
+  auto npy = [&](const std::string& name, const std::string& shape) {
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+    header.resize(128 - 10 - 1, ' ');
+    header += '\n';
+    std::ofstream out(dir_ / name, std::ios::binary);
+    out << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 255)
+        << char(header.size() >> 8) << header;
+  };
+  npy("x.npy", "(0, 100000000000)");
+  npy("y.npy", "(0,)");
+  // A 20-byte IDX file: ubyte, 4 dimensions 0 x 1000 x 1000 x 100000 (10^11 columns).
+  {
+    std::ofstream out(dir_ / "x.idx", std::ios::binary);
+    const unsigned char bytes[20] = {0,    0,    8, 4, 0,    0,    0, 0,    0,    0,
+                                     0x03, 0xe8, 0, 0, 0x03, 0xe8, 0, 0x01, 0x86, 0xa0};
+    out.write(reinterpret_cast<const char*>(bytes), sizeof bytes);
+    std::ofstream labels(dir_ / "y.idx", std::ios::binary);
+    const unsigned char lb[8] = {0, 0, 8, 1, 0, 0, 0, 0};
+    labels.write(reinterpret_cast<const char*>(lb), sizeof lb);
+  }
+  struct Case {
+    std::vector<std::string> args;
+    int status;
+    const char* message;
+  };
+  const std::vector<Case> cases{
+      {{"train", "--data", "x.npy", "--labels", "y.npy", "-q"}, 1, "no samples"},
+      {{"train", "--data", "x.idx", "--labels", "y.idx", "-q"}, 1, "no samples"},
+      {{"train", "--data", "synthetic-classification", "--classes", "1000000000", "-q"},
+       2,
+       "--classes"},
+      {{"train", "--data", "synthetic-regression", "--samples", "100000000", "--features",
+        "1000000", "-q"},
+       2,
+       "--samples"},
+      {{"train", "--data", "iris", "--batch-size", "1000000000000", "-q"}, 2, "--batch-size"},
+      {{"train", "--data", "iris", "--epochs", "1000000000000000000", "-q"}, 2, "--epochs"},
+      {{"train", "--data", std::string(LOCKSTEP_DATA_DIR) + "/iris.csv", "--target",
+        "99999999999999999999", "-q"},
+       1,
+       "--target"},
+  };
+  for (const Case& c : cases) {
+    const Outcome r = run_for(c.args);
+    EXPECT_EQ(r.status, c.status) << c.args[2] << ": " << r.out;
+    EXPECT_TRUE(contains(r.out, c.message)) << r.out;
+    EXPECT_FALSE(contains(r.out, "bad_alloc")) << r.out;
+  }
+  // The most epochs a run may have, cut short by --max-steps: no overflow, no blame on
+  // --accumulate.
+  const Outcome ok = run_for({"train", "--data", "iris", "--epochs", "1000000000", "--batch-size",
+                              "1", "--max-steps", "2", "-q"});
+  EXPECT_EQ(ok.status, 0) << ok.out;
+}
+
 }  // namespace
 
 // Outputs are checked before any training: an output that is an input, a directory, or in a

@@ -127,6 +127,14 @@ TEST(DataLoader, InvalidOptionsAreErrors) {
   EXPECT_THROW(DataLoader(std::shared_ptr<const Dataset>(), {}), Error);
 }
 
+TEST(DataLoader, ABatchSizeFarBeyondTheDataSizesBuffersByTheData) {
+  // Buffers of 10^12 rows cannot be allocated: they must be sized by the 5 samples.
+  DataLoader loader(numbered(5), {.batch_size = 1'000'000'000'000});
+  std::vector<Index> sizes;
+  EXPECT_EQ(epoch_indices(loader, &sizes), (std::vector<Index>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(sizes, std::vector<Index>{5});
+}
+
 // Collates only through get_batch: sample i is {i, 2 i}, target {i}; batch `fail_batch` fails.
 class BulkOnly : public Dataset {
  public:

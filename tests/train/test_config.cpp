@@ -42,6 +42,19 @@ TEST(TrainConfigValidate, EachRejectedValueNamesTheFlagAndTheValue) {
       {[](TrainConfig& c) { c.samples = 1; }, "--samples", "got 1"},
       {[](TrainConfig& c) { c.features = 0; }, "--features", "got 0"},
       {[](TrainConfig& c) { c.classes = 1; }, "--classes", "got 1"},
+      {[](TrainConfig& c) { c.samples = 1'000'000'000; }, "--samples", "got 1000000000"},
+      {[](TrainConfig& c) { c.features = 1'000'000'000; }, "--features", "got 1000000000"},
+      {[](TrainConfig& c) { c.classes = 1'000'000'000; }, "--classes", "got 1000000000"},
+      {[](TrainConfig& c) {
+         c.data = "synthetic-regression";
+         c.samples = 100'000'000;
+         c.features = 1'000'000;
+       },
+       "--samples", "--features 1000000"},
+      {[](TrainConfig& c) { c.batch_size = 1'000'000'000'000; }, "--batch-size",
+       "got 1000000000000"},
+      {[](TrainConfig& c) { c.epochs = 1'000'000'000'000'000'000; }, "--epochs",
+       "got 1000000000000000000"},
       {[](TrainConfig& c) { c.activation = "gelu"; }, "--activation", "'gelu'"},
       {[](TrainConfig& c) { c.dropout = 1; }, "--dropout", "got 1"},
       {[](TrainConfig& c) { c.dropout = -0.5; }, "--dropout", "got -0.5"},

@@ -84,6 +84,15 @@ struct TrainConfig {
 
   /// Throws lockstep::Error naming the flag and the bad value.
   void validate() const;
+
+  // The largest values validate() accepts: far beyond any real run, small enough that nothing
+  // sized by them (synthetic data, class names, step counts) can exhaust memory or overflow.
+  static constexpr Index kMaxSamples = 100'000'000;
+  static constexpr Index kMaxFeatures = 1'000'000;
+  static constexpr Index kMaxSyntheticValues = Index{1} << 28;  // samples x features (1 GiB)
+  static constexpr Index kMaxClasses = 1'000'000;
+  static constexpr Index kMaxBatchSize = Index{1} << 31;
+  static constexpr std::int64_t kMaxEpochs = 1'000'000'000;
   /// The number of replicas this run uses.
   int resolved_threads() const;
 };

@@ -72,12 +72,16 @@ void DataLoader::Epoch::run(Index b) {
 void DataLoader::Epoch::prepare_slot(Slot& s, Index rows) {
   s.batch.x = Tensor();
   s.batch.y = Tensor();
+  // Room for a full batch, but never more rows than a map-style data set has: a batch size
+  // far beyond the data must not size the buffers.
+  const Index capacity =
+      std::max(rows, dataset ? std::min(options.batch_size, dataset->size()) : options.batch_size);
   // Reuse the slot's storage unless the caller kept a handle to an earlier batch in it.
   if (!s.x_full.defined() || s.x_full.storage_use_count() > 1 || s.x_full.rows() < rows) {
-    s.x_full = Tensor(Shape{std::max(rows, options.batch_size), fd});
+    s.x_full = Tensor(Shape{capacity, fd});
   }
   if (!s.y_full.defined() || s.y_full.storage_use_count() > 1 || s.y_full.rows() < rows) {
-    s.y_full = Tensor(Shape{std::max(rows, options.batch_size), td});
+    s.y_full = Tensor(Shape{capacity, td});
   }
   s.batch.x = s.x_full.rows() == rows ? s.x_full : s.x_full.rows_view(0, rows);
   s.batch.y = s.y_full.rows() == rows ? s.y_full : s.y_full.rows_view(0, rows);
