@@ -1,6 +1,7 @@
 #include "lockstep/train/checkpoint.hpp"
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "lockstep/core/error.hpp"
@@ -53,6 +54,21 @@ void save_checkpoint(const std::filesystem::path& dir, const Module& model,
       {{"lockstep_checkpoint", "1"}, {"config", config_json}, {"progress", progress.dump()}});
 }
 
+namespace {
+// A progress count: a JSON integer in [0, 2^63). Its range is checked before any conversion
+// (1e30 converted to an integer is undefined behaviour).
+std::int64_t read_count(const nlohmann::json& j, const char* key, const std::string& path) {
+  const nlohmann::json& v = j.at(key);
+  const bool ok = (v.is_number_unsigned() &&
+                   v.get<std::uint64_t>() <=
+                       static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) ||
+                  (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() >= 0);
+  LOCKSTEP_CHECK(ok, path, ": bad progress metadata: ", key, " ", v.dump(),
+                 " is not an integer in [0, 2^63) (none may be negative or non-finite)");
+  return v.get<std::int64_t>();
+}
+}  // namespace
+
 Checkpoint read_checkpoint(const std::filesystem::path& dir) {
   const auto path = checkpoint_file(dir);
   LOCKSTEP_CHECK(std::filesystem::exists(path), "--resume: no checkpoint in ", dir.string(),
@@ -67,11 +83,11 @@ Checkpoint read_checkpoint(const std::filesystem::path& dir) {
   ck.config_json = meta.at("config");
   try {
     const auto j = nlohmann::json::parse(meta.at("progress"));
-    j.at("epoch").get_to(ck.progress.epoch);
-    j.at("batch").get_to(ck.progress.batch);
-    j.at("step").get_to(ck.progress.step);
+    ck.progress.epoch = read_count(j, "epoch", ck.path);
+    ck.progress.batch = read_count(j, "batch", ck.path);
+    ck.progress.step = read_count(j, "step", ck.path);
     j.at("epoch_loss_sum").get_to(ck.progress.epoch_loss_sum);
-    j.at("epoch_samples").get_to(ck.progress.epoch_samples);
+    ck.progress.epoch_samples = read_count(j, "epoch_samples", ck.path);
   } catch (const std::exception& e) {
     LOCKSTEP_CHECK(false, ck.path, ": bad progress metadata: ", e.what());
   }

@@ -1,6 +1,9 @@
 #include "lockstep/train/model_file.hpp"
 
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/data/standardizer.hpp"
@@ -13,6 +16,42 @@
 namespace lockstep {
 
 const char* lockstep_version() { return LOCKSTEP_VERSION; }
+
+namespace {
+
+// The smallest standard deviation a model file may hold (the smallest normal float).
+constexpr float kMinStddev = std::numeric_limits<float>::min();
+
+std::string shape_string(const std::vector<Index>& shape) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+// The architecture the metadata declares must be the file's tensors, name for name and shape
+// for shape (as many values), before anything is built: a few bytes of metadata can declare
+// layers of any size, the tensors are what the file really holds.
+void check_architecture(const ModelSpec& spec, const SafetensorsFile& file,
+                        const std::string& source) {
+  const std::vector<ParameterShape> expected = parameter_shapes(spec);
+  const std::string declared = describe(spec);
+  LOCKSTEP_CHECK(expected.size() == file.entries.size(), source, ": the architecture metadata (",
+                 declared, ") has ", expected.size(), " parameter tensors, the file holds ",
+                 file.entries.size());
+  for (const ParameterShape& p : expected) {
+    const SafetensorsEntry* e = file.find(p.name);
+    LOCKSTEP_CHECK(e != nullptr, source, ": the architecture metadata (", declared,
+                   ") has a parameter '", p.name, "' the file does not hold");
+    Index want = 1;
+    bool overflow = false;
+    for (Index d : p.shape) overflow |= __builtin_mul_overflow(want, d, &want);
+    LOCKSTEP_CHECK(!overflow && e->tensor.numel() == want, source, ": the architecture metadata (",
+                   declared, ") makes '", p.name, "' ", shape_string(p.shape),
+                   ", the file's tensor is ", shape_string(e->shape));
+  }
+}
+
+}  // namespace
 
 Tensor ModelInfo::standardize(const Tensor& x) const {
   if (mean.empty()) return x;
@@ -70,6 +109,15 @@ ModelInfo model_info_from_metadata(const SafetensorsMetadata& meta, const std::s
           info.mean.size() == info.stddev.size() && Index(info.mean.size()) == info.spec.inputs,
           source, ": standardization statistics do not match the model's ", info.spec.inputs,
           " inputs");
+      // Finite, and a standard deviation that divides without overflowing: a subnormal one
+      // (1e-45) would turn every standardized value into inf and the loss into NaN.
+      for (std::size_t j = 0; j < info.mean.size(); ++j) {
+        LOCKSTEP_CHECK(std::isfinite(info.mean[j]), source, ": metadata 'standardize_mean' of ",
+                       "feature ", j, " is ", info.mean[j], " (must be finite)");
+        LOCKSTEP_CHECK(std::isfinite(info.stddev[j]) && info.stddev[j] >= kMinStddev, source,
+                       ": metadata 'standardize_std' of feature ", j, " is ", info.stddev[j],
+                       " (must be finite and >= ", kMinStddev, ")");
+      }
     }
     if (info.classification) {
       info.class_names = get("class_names", true).get<std::vector<std::string>>();
@@ -100,6 +148,7 @@ LoadedModel load_model_file(const std::filesystem::path& path) {
   SafetensorsFile file = read_safetensors(path);
   LoadedModel m;
   m.info = model_info_from_metadata(file.metadata, path.string());
+  check_architecture(m.info.spec, file, path.string());
   m.model = build_model(m.info.spec, 0);
   load_state_dict(*m.model.net, file.entries, path.string());
   m.model.net->eval();

@@ -62,6 +62,27 @@ BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed) {
   return m;
 }
 
+std::vector<ParameterShape> parameter_shapes(const ModelSpec& spec) {
+  LOCKSTEP_CHECK(spec.inputs >= 1 && spec.outputs >= 1,
+                 "model: inputs and outputs must be >= 1, got ", spec.inputs, " and ",
+                 spec.outputs);
+  std::vector<ParameterShape> shapes;
+  Index module = 0;  // Sequential's index: Linear, activation, [dropout], ..., Linear
+  Index in = spec.inputs;
+  auto linear = [&](Index out) {
+    const std::string prefix = std::to_string(module);
+    shapes.push_back({prefix + ".weight", {out, in}});
+    shapes.push_back({prefix + ".bias", {out}});
+    in = out;
+  };
+  for (Index width : parse_hidden_layers(spec.model)) {
+    linear(width);
+    module += spec.dropout > 0 ? 3 : 2;
+  }
+  linear(spec.outputs);
+  return shapes;
+}
+
 std::string describe(const ModelSpec& spec) {
   std::ostringstream out;
   const auto hidden = parse_hidden_layers(spec.model);

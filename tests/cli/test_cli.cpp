@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "lockstep/io/safetensors.hpp"
+
 extern char** environ;
 
 namespace {
@@ -485,6 +487,32 @@ TEST_F(Cli, TinyFilesDeclaringHugeSizesAreRefusedQuickly) {
   const Outcome ok = run_for({"train", "--data", "iris", "--epochs", "1000000000", "--batch-size",
                               "1", "--max-steps", "2", "-q"});
   EXPECT_EQ(ok.status, 0) << ok.out;
+}
+
+TEST_F(Cli, ModelFilesWhoseMetadataContradictsTheirTensorsAreRefused) {
+  const Outcome t = run({"train", "--data", "iris", "--model", "mlp:4", "--epochs", "1", "--save",
+                         "m.safetensors", "-q"});
+  ASSERT_EQ(t.status, 0) << t.out;
+  const lockstep::SafetensorsFile file = lockstep::read_safetensors(dir_ / "m.safetensors");
+  ASSERT_TRUE(file.metadata.count("standardize_std")) << "iris is standardized by default";
+  auto rewrite = [&](const std::string& name, const std::string& key, const std::string& value) {
+    std::vector<lockstep::SafetensorsEntry> entries = file.entries;
+    lockstep::SafetensorsMetadata meta = file.metadata;
+    meta[key] = value;
+    lockstep::write_safetensors(dir_ / name, entries, meta);
+  };
+  rewrite("huge.safetensors", "architecture",
+          R"({"model":"mlp:1048576,1048576","activation":"relu","dropout":0.0,"inputs":4,)"
+          R"("outputs":3})");
+  rewrite("tiny_std.safetensors", "standardize_std", "[1e-45,1.0,1.0,1.0]");
+  for (const auto& [name, message] : std::vector<std::pair<std::string, std::string>>{
+           {"huge.safetensors", "architecture"}, {"tiny_std.safetensors", "standardize_std"}}) {
+    const Outcome r = run_for({"eval", "--model", name, "--data", "iris"});
+    EXPECT_EQ(r.status, 1) << name << ": " << r.out;
+    EXPECT_TRUE(contains(r.out, name)) << r.out;
+    EXPECT_TRUE(contains(r.out, message)) << r.out;
+    EXPECT_FALSE(contains(r.out, "nan")) << r.out;
+  }
 }
 
 }  // namespace

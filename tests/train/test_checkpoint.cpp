@@ -127,6 +127,28 @@ void expect_exact_round_trip(const std::string& optimizer) {
 TEST(Checkpoint, RoundTripOfSgdWithMomentumIsBitExact) { expect_exact_round_trip("sgd"); }
 TEST(Checkpoint, RoundTripOfAdamIsBitExact) { expect_exact_round_trip("adam"); }
 
+TEST(Checkpoint, ProgressOutOfRangeIsRefusedBeforeItIsConverted) {
+  TempDir dir;
+  TrainingState saved("sgd", 3);
+  save_checkpoint(dir / "ck", saved.model(), *saved.optimizer, nullptr, {}, "{}");
+  const auto path = dir / "ck" / "checkpoint.safetensors";
+  const SafetensorsFile file = read_safetensors(path);
+  for (const char* epoch : {"1e30", "1.5", "9223372036854775808", "-1"}) {
+    SafetensorsMetadata meta = file.metadata;
+    meta["progress"] = std::string(R"({"epoch":)") + epoch +
+                       R"(,"batch":0,"step":0,"epoch_loss_sum":0.0,"epoch_samples":0})";
+    write_safetensors(path, file.entries, meta);
+    try {
+      read_checkpoint(dir / "ck");
+      ADD_FAILURE() << "epoch " << epoch << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("epoch"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("checkpoint.safetensors"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(Checkpoint, WithoutAScheduleAndBeforeTheFirstStep) {
   TempDir dir;
   TrainingState saved("sgd", 3);  // no step yet: SGD has no momentum buffers

@@ -38,6 +38,14 @@ struct BuiltModel {
 /// The hidden widths of "linear" (none) or "mlp:H1,H2,..."; errors name --model.
 std::vector<Index> parse_hidden_layers(const std::string& model);
 BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed);
+/// A parameter of the network build_model(spec) makes: its state-dict name and shape.
+struct ParameterShape {
+  std::string name;          // "0.weight", "0.bias", "2.weight", ...
+  std::vector<Index> shape;  // {out, in} for a weight, {out} for a bias
+};
+/// The parameters build_model(spec) would create, in order, computed without allocating them:
+/// a file's declared architecture is checked against its tensors with this before it is built.
+std::vector<ParameterShape> parameter_shapes(const ModelSpec& spec);
 /// "linear 64 -> 10" or "mlp 64 -> 64 -> 10 (relu, dropout 0.1)".
 std::string describe(const ModelSpec& spec);
 
