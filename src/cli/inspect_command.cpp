@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "lockstep/core/printable.hpp"
 #include "lockstep/io/safetensors.hpp"
 #include "lockstep/train/model_file.hpp"
 
@@ -17,19 +18,21 @@ Command add_inspect_command(CLI::App& app) {
       ->required();
   return [path]() -> int {
     SafetensorsFile file = read_safetensors(*path);
-    std::printf("%s\n", path->c_str());
+    std::printf("%s\n", printable(*path).c_str());
     if (file.metadata.count("architecture")) {
       ModelInfo info = model_info_from_metadata(file.metadata, *path);
-      std::printf("model: %s (%s, loss %s)\n", describe(info.spec).c_str(),
-                  info.classification ? "classification" : "regression", info.loss.c_str());
+      std::printf("model: %s (%s, loss %s)\n", printable(describe(info.spec)).c_str(),
+                  info.classification ? "classification" : "regression",
+                  printable(info.loss).c_str());
       if (info.classification) {
         std::printf("classes:");
-        for (const auto& n : info.class_names) std::printf(" %s", n.c_str());
+        for (const auto& n : info.class_names) std::printf(" %s", printable(n).c_str());
         std::printf("\n");
       }
       std::printf("standardized: %s\n",
                   info.mean.empty() ? "no" : "yes (training-split statistics)");
-      if (!info.version.empty()) std::printf("written by lockstep %s\n", info.version.c_str());
+      if (!info.version.empty())
+        std::printf("written by lockstep %s\n", printable(info.version).c_str());
     }
     Index total = 0;
     std::printf("tensors:\n");
@@ -38,14 +41,14 @@ Command add_inspect_command(CLI::App& app) {
       for (std::size_t k = 0; k < e.shape.size(); ++k)
         shape += (k ? ", " : "") + std::to_string(e.shape[k]);
       shape += "]";
-      std::printf("  %-32s F32 %s\n", e.name.c_str(), shape.c_str());
+      std::printf("  %-32s F32 %s\n", printable(e.name).c_str(), shape.c_str());
       total += e.tensor.numel();
     }
     std::printf("%lld values in %zu tensors\n", (long long)total, file.entries.size());
     std::printf("metadata:\n");
     for (const auto& [k, v] : file.metadata) {
       std::string shown = v.size() > 200 ? v.substr(0, 200) + "..." : v;
-      std::printf("  %s: %s\n", k.c_str(), shown.c_str());
+      std::printf("  %s: %s\n", printable(k).c_str(), printable(shown).c_str());
     }
     return 0;
   };

@@ -3,10 +3,12 @@
 #include <cstdio>
 #include <exception>
 #include <map>
+#include <new>
 #include <string>
 
 #include "commands.hpp"
 #include "lockstep/core/error.hpp"
+#include "lockstep/core/printable.hpp"
 #include "lockstep/train/model_file.hpp"
 
 namespace {
@@ -23,6 +25,20 @@ std::string one_line(const std::exception& e) {
   }
   for (char& c : msg)
     if (c == '\n') c = ' ';
+  // Names read from files (CSV headers, model metadata) reach messages: no raw control bytes.
+  return lockstep::printable(msg);
+}
+
+// What a failure says: an allocation that failed is "out of memory while ...", naming the step
+// it was in when a library error wraps it.
+std::string failure_text(const std::exception& e, const std::string& command) {
+  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr)
+    return "out of memory while running '" + command +
+           "' (the data, the model or --batch-size is too large for this machine)";
+  std::string msg = one_line(e);
+  const std::string what = std::bad_alloc().what();
+  if (const auto at = msg.find(what); at != std::string::npos)
+    msg.replace(at, what.size(), "out of memory");
   return msg;
 }
 
@@ -66,11 +82,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lockstep %s: error: %s\n", name.c_str(), one_line(e).c_str());
     return 2;
   } catch (const lockstep::cli::UsageError& e) {
-    std::fprintf(stderr, "lockstep %s: error: %s\n", name.c_str(), e.what());
+    std::fprintf(stderr, "lockstep %s: error: %s\n", name.c_str(), one_line(e).c_str());
     return 2;
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    std::fprintf(stderr, "lockstep %s: error: %s\n", name.c_str(), one_line(e).c_str());
+    std::fprintf(stderr, "lockstep %s: error: %s\n", name.c_str(), failure_text(e, name).c_str());
     return 1;
   } catch (...) {
     std::fprintf(stderr, "lockstep %s: error: unknown failure\n", name.c_str());

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "lockstep/core/error.hpp"
+#include "lockstep/core/printable.hpp"
 #include "lockstep/metrics/accuracy.hpp"
 #include "metrics/class_ids.hpp"
 
@@ -98,7 +99,7 @@ std::string ConfusionMatrix::to_string() const {
   std::vector<std::string> labels(static_cast<std::size_t>(num_classes_));
   for (Index c = 0; c < num_classes_; ++c) {
     labels[static_cast<std::size_t>(c)] =
-        names_.empty() ? std::to_string(c) : names_[static_cast<std::size_t>(c)];
+        names_.empty() ? std::to_string(c) : printable(names_[static_cast<std::size_t>(c)]);
   }
   std::size_t label_width = std::max(corner.size(), last_row.size());
   std::size_t cell_width = 6;  // "0.9375"

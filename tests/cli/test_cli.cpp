@@ -515,6 +515,14 @@ TEST_F(Cli, ModelFilesWhoseMetadataContradictsTheirTensorsAreRefused) {
   }
 }
 
+TEST_F(Cli, ControlBytesFromFilesAreEscapedWhenPrinted) {
+  std::ofstream(dir_ / "esc.csv") << "a\x1b[2J,b,y\n1,2,0\n3,4,1\n5,6,0\n";
+  const Outcome r = run_for({"train", "--data", "esc.csv", "--target", "missing", "-q"});
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "a\\x1b[2J")) << r.out;
+  EXPECT_FALSE(contains(r.out, "\x1b")) << r.out;
+}
+
 }  // namespace
 
 // Outputs are checked before any training: an output that is an input, a directory, or in a

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "lockstep/core/error.hpp"
+#include "lockstep/core/printable.hpp"
 
 namespace lockstep {
 
@@ -19,3 +20,9 @@ TEST(Error, CheckPassesSilently) { EXPECT_NO_THROW(LOCKSTEP_CHECK(1 + 1 == 2, "n
 TEST(Error, IsARuntimeError) { EXPECT_THROW(LOCKSTEP_CHECK(false, "x"), std::runtime_error); }
 
 }  // namespace lockstep
+
+TEST(Printable, EscapesControlBytesAndKeepsTheRest) {
+  EXPECT_EQ(lockstep::printable("plain text, caf\xc3\xa9"), "plain text, caf\xc3\xa9");
+  EXPECT_EQ(lockstep::printable("a\x1b[2J\tb\n\x7f"), "a\\x1b[2J\\x09b\\x0a\\x7f");
+  EXPECT_EQ(lockstep::printable(std::string("\0", 1)), "\\x00");
+}
