@@ -28,7 +28,9 @@ std::filesystem::path directory_of(const std::filesystem::path& p) {
 std::vector<std::filesystem::path> AtomicFile::stale_temporaries(
     const std::filesystem::path& target) {
   namespace fs = std::filesystem;
-  const std::string prefix = "." + target.filename().string() + ".tmp-";
+  std::string prefix = ".";  // appended piece by piece: GCC 12 misreports "." + s (-Wrestrict)
+  prefix += target.filename().string();
+  prefix += ".tmp-";
   std::vector<std::pair<fs::file_time_type, fs::path>> found;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(directory_of(target), ec)) {
