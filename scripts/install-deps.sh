@@ -8,6 +8,8 @@ packages=(
   libeigen3-dev libtbb-dev libdnnl-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev python3-torch libopenblas0-openmp
   libcli11-dev python3-matplotlib clang-format
+  # scripts/fuzz.sh: clang with libFuzzer, and clang's OpenMP runtime
+  clang-14 libfuzzer-14-dev libomp-14-dev
 )
 
 missing=()

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite: a Release build (with the examples and the install
 # test), then AddressSanitizer+UBSan and ThreadSanitizer builds of the library and its tests.
-# First it checks that every C++ source is clang-formatted (scripts/check-format.sh).
-# Usage: scripts/test.sh [release|asan|tsan]...   (default: all three)
+# Last, the fuzz configuration builds the libFuzzer targets with clang and runs each for 30 s
+# (scripts/fuzz.sh 30). First it checks that every C++ source is clang-formatted
+# (scripts/check-format.sh).
+# Usage: scripts/test.sh [release|asan|tsan|fuzz]...   (default: all four)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,7 +12,7 @@ scripts/check-format.sh
 
 jobs=$(nproc)
 configs=("$@")
-[ ${#configs[@]} -eq 0 ] && configs=(release asan tsan)
+[ ${#configs[@]} -eq 0 ] && configs=(release asan tsan fuzz)
 
 for config in "${configs[@]}"; do
   case "$config" in
@@ -21,7 +23,9 @@ for config in "${configs[@]}"; do
                  -DLOCKSTEP_SANITIZE=address -DLOCKSTEP_BUILD_BENCHMARKS=OFF) ;;
     tsan) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
                  -DLOCKSTEP_SANITIZE=thread -DLOCKSTEP_BUILD_BENCHMARKS=OFF) ;;
-    *) echo "test.sh: unknown configuration '$config' (release, asan, tsan)" >&2; exit 2 ;;
+    # Its own build (clang 14, build/fuzz) and runs: scripts/fuzz.sh.
+    fuzz) scripts/fuzz.sh 30; continue ;;
+    *) echo "test.sh: unknown configuration '$config' (release, asan, tsan, fuzz)" >&2; exit 2 ;;
   esac
   # ccache (when installed) makes rebuilds of unchanged files nearly free.
   command -v ccache >/dev/null && flags+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
