@@ -100,7 +100,8 @@ class RecordReader {
       if (count == fields.size()) fields.emplace_back();
       std::string& field = fields[count];
       field.clear();
-      if (text_[pos_] == '"') {
+      // After a delimiter that ends the text, pos_ is at the end: an empty last field.
+      if (pos_ < text_.size() && text_[pos_] == '"') {
         read_quoted(field, count);
       } else {
         read_plain(field, count);

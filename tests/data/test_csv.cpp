@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <memory>
+#include <string_view>
 
 #include "data/reader_test_util.hpp"
 #include "lockstep/core/rng.hpp"
@@ -317,6 +320,23 @@ TEST(CsvErrors, RandomTextEitherParsesOrThrows) {
   }
   EXPECT_GT(parsed, 0);
   EXPECT_GT(refused, 0);
+}
+
+// Found by fuzz/fuzz_csv: a text ending in the delimiter made the reader look at the byte after
+// the string_view for an opening quote. Here that byte is a '"' (the view is a prefix of a
+// longer buffer), which used to be taken as a quoted field that is never closed; under ASan an
+// exactly sized buffer gives a heap-buffer-overflow. The last field is empty: not a number.
+TEST(CsvErrors, TextEndingInTheDelimiterStopsAtItsEnd) {
+  const std::string buffer = "y,x\n1,\"";
+  const std::string_view text(buffer.data(), buffer.size() - 1);
+  const CsvOptions first_is_target{.target_index = 0};
+  const std::string message = error_of([&] { parse_csv(text, first_is_target, "trailing.csv"); });
+  EXPECT_CONTAINS(message, "trailing.csv line 2, column 'x'");
+  EXPECT_EQ(message.find("quoted"), std::string::npos) << message;
+  const auto exact = std::make_unique<char[]>(6);
+  std::memcpy(exact.get(), "a,b\n1,", 6);
+  EXPECT_CONTAINS(error_of([&] { parse_csv(std::string_view(exact.get(), 6), first_is_target); }),
+                  "line 2");
 }
 
 TEST(CsvErrors, MissingFileAndDirectoryNameThePath) {
