@@ -9,12 +9,24 @@
 namespace lockstep::cli {
 namespace {
 constexpr std::uint64_t kMaxConfigBytes = std::uint64_t{1} << 24;  // 16 MiB of flags is plenty
+
+// A flag's value is a scalar or an array of scalars; deeper nesting is refused while parsing,
+// before turning a value back into text (a recursive dump) could overflow the stack.
+constexpr int kMaxDepth = 16;
 }  // namespace
 
-std::vector<CLI::ConfigItem> read_json_config(std::istream& input) {
+std::vector<CLI::ConfigItem> read_json_config(std::istream& input, const std::string& source) {
   nlohmann::json j;
+  auto limit_depth = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    if ((event == nlohmann::json::parse_event_t::object_start ||
+         event == nlohmann::json::parse_event_t::array_start) &&
+        depth >= kMaxDepth)
+      throw CLI::ConversionError("--config " + source + ": nested deeper than " +
+                                 std::to_string(kMaxDepth) + " levels");
+    return true;
+  };
   try {
-    input >> j;
+    j = nlohmann::json::parse(input, limit_depth);
   } catch (const nlohmann::json::exception& e) {
     throw CLI::ConversionError("--config: not valid JSON: " + std::string(e.what()));
   }
@@ -49,7 +61,7 @@ void apply_json_config(CLI::App& app, const std::string& path) {
   } catch (const Error& e) {
     throw CLI::FileError(e.what());
   }
-  for (const CLI::ConfigItem& item : read_json_config(in)) {
+  for (const CLI::ConfigItem& item : read_json_config(in, path)) {
     CLI::Option* opt = nullptr;
     try {
       opt = app.get_option("--" + item.name);

@@ -16,7 +16,8 @@ namespace lockstep::cli {
 /// command line. Throws CLI::ParseError subclasses (exit status 2).
 void apply_json_config(CLI::App& app, const std::string& path);
 
-/// The file's keys and values as CLI11 config items ("batch_size" becomes "batch-size").
-std::vector<CLI::ConfigItem> read_json_config(std::istream& input);
+/// The file's keys and values as CLI11 config items ("batch_size" becomes "batch-size");
+/// `source` names the file in errors (nesting deeper than 16 levels is one).
+std::vector<CLI::ConfigItem> read_json_config(std::istream& input, const std::string& source);
 
 }  // namespace lockstep::cli

@@ -82,6 +82,10 @@ SafetensorsMetadata model_metadata(const ModelInfo& info) {
   return m;
 }
 
+namespace {
+constexpr int kMaxMetadataDepth = 16;
+}  // namespace
+
 ModelInfo model_info_from_metadata(const SafetensorsMetadata& meta, const std::string& source) {
   ModelInfo info;
   auto get = [&](const char* key, bool required) -> nlohmann::json {
@@ -91,9 +95,19 @@ ModelInfo model_info_from_metadata(const SafetensorsMetadata& meta, const std::s
                      "' is missing (not a model file written by lockstep train?)");
       return nullptr;
     }
+    // Metadata values are a few levels deep; deeper nesting is refused while parsing, before
+    // a recursive dump() or conversion of the value could overflow the stack.
+    auto limit_depth = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+      LOCKSTEP_CHECK((event != nlohmann::json::parse_event_t::object_start &&
+                      event != nlohmann::json::parse_event_t::array_start) ||
+                         depth < kMaxMetadataDepth,
+                     source, ": metadata '", key, "' is nested deeper than ", kMaxMetadataDepth,
+                     " levels");
+      return true;
+    };
     try {
-      return nlohmann::json::parse(it->second);
-    } catch (const std::exception& e) {
+      return nlohmann::json::parse(it->second, limit_depth);
+    } catch (const nlohmann::json::exception& e) {
       LOCKSTEP_CHECK(false, source, ": metadata '", key, "' is not valid JSON: ", e.what());
     }
     return nullptr;

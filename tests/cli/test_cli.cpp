@@ -286,6 +286,20 @@ TEST_F(Cli, FailedRunOverwritesNothingAndNamesTheStep) {
     EXPECT_FALSE(contains(e.path().filename().string(), ".tmp")) << e.path();
 }
 
+// Found by fuzz/fuzz_json_config: a value nested a million levels deep in --config parsed, then
+// overflowed the stack while being turned back into flag text (SIGSEGV instead of a usage
+// error).
+TEST_F(Cli, DeeplyNestedConfigIsAUsageErrorNamingTheFile) {
+  constexpr int kDepth = 1'000'000;
+  std::ofstream(dir_ / "deep.json")
+      << "{\"lr\": " << std::string(kDepth, '[') << std::string(kDepth, ']') << "}";
+  Outcome r = run({"train", "--data", "iris", "--config", "deep.json"});
+  EXPECT_EQ(r.status, 2) << r.out.substr(0, 2000);
+  EXPECT_TRUE(contains(r.out, "deep.json")) << r.out.substr(0, 2000);
+  EXPECT_TRUE(contains(r.out, "nested deeper than")) << r.out.substr(0, 2000);
+  EXPECT_LT(r.out.size(), 400u) << r.out.substr(0, 2000);
+}
+
 TEST_F(Cli, MetricsTraceAndConfigFile) {
   std::ofstream(dir_ / "run.json") << R"({"model": "mlp:8", "epochs": 5, "batch_size": 32,
                                           "log-every": 5, "standardize": true})";
