@@ -1,5 +1,5 @@
 // model_info_from_metadata / load_model_file on damaged metadata: every problem is a
-// lockstep::Error naming the file (the regression tests of fuzz/fuzz_model_file's findings).
+// lockstep::Error naming the file.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -28,8 +28,9 @@ TEST(ModelFileMetadata, ValidMetadataRoundTrips) {
   EXPECT_EQ(info.class_names.size(), 2u);
 }
 
-// Found by fuzz/fuzz_model_file: a metadata value nested a million levels deep parsed, then
-// overflowed the stack while being dumped back to text (a crash, not an error).
+// The defect fuzz_json_config found in --config, here in a model file's metadata: a value
+// nested a million levels deep parsed, then overflowed the stack while being dumped back to
+// text (a crash, not an error).
 TEST(ModelFileMetadata, DeeplyNestedValueIsAnErrorNamingTheFile) {
   constexpr int kDepth = 1'000'000;
   for (const char* key : {"architecture", "task", "standardize_mean", "synthetic_data"}) {
