@@ -157,25 +157,6 @@ void save_model_file(const std::filesystem::path& path, const Module& model,
   save_module(path, model, model_metadata(info));
 }
 
-namespace {
-// The number of parameters of `spec`'s network (outputs * (inputs + 1) per Linear layer), or
-// -1 when it overflows; 0 for a spec build_model refuses anyway.
-Index parameter_count(const ModelSpec& spec) {
-  if (spec.inputs < 1 || spec.outputs < 1) return 0;
-  std::vector<Index> widths = parse_hidden_layers(spec.model);
-  widths.push_back(spec.outputs);
-  Index in = spec.inputs, total = 0;
-  for (Index out : widths) {
-    Index fan_in = 0, layer = 0;
-    if (__builtin_add_overflow(in, Index(1), &fan_in) ||
-        __builtin_mul_overflow(out, fan_in, &layer) || __builtin_add_overflow(total, layer, &total))
-      return -1;
-    in = out;
-  }
-  return total;
-}
-}  // namespace
-
 LoadedModel load_model_file(const std::filesystem::path& path) {
   LOCKSTEP_CHECK(std::filesystem::exists(path), "--model: no such file: ", path.string());
   SafetensorsFile file = read_safetensors(path);
