@@ -42,12 +42,28 @@ std::string failure_text(const std::exception& e, const std::string& command) {
   return msg;
 }
 
+// Help without "--standardize,--no-standardize{false}": what a negated flag sets is no default
+// (the help text says which way is on).
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_name(const CLI::Option* opt, bool is_positional) const override {
+    std::string name = CLI::Formatter::make_option_name(opt, is_positional);
+    for (auto open = name.find('{'); open != std::string::npos; open = name.find('{')) {
+      const auto close = name.find('}', open);
+      if (close == std::string::npos) break;
+      name.erase(open, close - open + 1);
+    }
+    return name;
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app("lockstep " + std::string(lockstep::lockstep_version()) +
                    ": synchronous data-parallel neural-network training on CPUs",
                "lockstep");
+  app.formatter(std::make_shared<HelpFormatter>());  // before the commands: they inherit it
   app.require_subcommand(1, 1);
   app.set_version_flag("--version", std::string(lockstep::lockstep_version()));
   app.footer("Run 'lockstep COMMAND --help' for the flags of a command, each with its default.");

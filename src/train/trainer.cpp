@@ -127,7 +127,8 @@ TrainResult Trainer::run() {
   TrainSession s = open_config(config_);
   const bool quiet = s.config.quiet;
   Warnings warnings{output_.progress};
-  auto trace = std::make_shared<TraceObserver>(s.config.trace, s.threads, warnings);
+  auto trace =
+      std::make_shared<TraceObserver>(s.config.trace, s.threads, s.config.loader_workers, warnings);
   open_session(s, trace->load_batch());
   if (s.checkpoint && s.start.step >= s.total_steps) return finished_already(s, output_);
   if (!quiet) print_header(s, output_);

@@ -724,3 +724,15 @@ TEST_F(Cli, KillNineLeftoversAreCleanedAndTheKilledRunsMetricsKept) {
   const std::string log = slurp(dir_ / "m.jsonl");
   EXPECT_EQ(log.rfind("{\"type\": \"step\", \"step\": 1,", 0), 0u) << log.substr(0, 200);
 }
+
+// Small things users met: on-by-default flag pairs show no "{false}" in --help, and with no
+// loader workers the trace has no loader-worker row (batches load on the main thread).
+TEST_F(Cli, HelpShowsNoFlagValuesAndATraceWithoutWorkersHasNoWorkerRow) {
+  Outcome help = run({"train", "--help"});
+  EXPECT_TRUE(contains(help.out, "--standardize,--no-standardize")) << help.out;
+  EXPECT_FALSE(contains(help.out, "{false}")) << help.out;
+  ASSERT_EQ(run({"train", "--data", "iris", "--epochs", "1", "--trace", "t.json", "-q"}).status, 0);
+  const std::string trace = slurp(dir_ / "t.json");
+  EXPECT_TRUE(contains(trace, "\"load batch\"")) << trace.substr(0, 400);
+  EXPECT_FALSE(contains(trace, "loader worker")) << trace.substr(0, 400);
+}

@@ -6,6 +6,7 @@
 //
 //   class Squares : public lockstep::Dataset {
 //    public:
+//     using lockstep::Dataset::get;   // keep get(i), the Example form, visible beside the override
 //     lockstep::Index size() const override { return 100; }
 //     lockstep::Index feature_dim() const override { return 1; }
 //     lockstep::Index target_dim() const override { return 1; }
@@ -13,6 +14,8 @@
 //       x[0] = float(i); y[0] = float(i * i);
 //     }
 //   };
+//   Squares squares;
+//   lockstep::Example e = squares.get(7);   // needs the using-declaration above
 //
 // get_batch(indices, x, y) collates a whole batch in one call; the DataLoader calls it for
 // every batch (unless it has a collate_fn). The default calls get() once per sample; a dataset

@@ -30,7 +30,8 @@ bool ProgressLine::on_batch(const TrainState& state, const StepStats& stats) {
   const double steps = double(state.steps_this_run);
   const double eta =
       steps > 0 ? elapsed / steps * double(state.total_steps - state.progress.step) : 0.0;
-  std::fprintf(out_, "\r\033[KEpoch %lld/%lld  batch %lld/%lld  loss %.4f  %.0f samples/s  ETA %s",
+  std::fprintf(out_,
+               "\r\033[KEpoch %lld/%lld  batch %lld/%lld  loss %.4f  %.0f samples/s  run ETA %s",
                (long long)state.progress.epoch + 1, (long long)state.epochs,
                (long long)stats.batch.index + 1, (long long)state.batches_per_epoch,
                state.epoch_loss(), rate, format_seconds(eta).c_str());

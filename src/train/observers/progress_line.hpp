@@ -1,6 +1,7 @@
 // src/train/observers/progress_line.hpp (internal) — the live progress line on a terminal, as
-// an observer: "Epoch 2/10  batch 17/23  loss 0.1234  51234 samples/s  ETA 3s", redrawn in
-// place at most ten times a second and cleared at the end of each epoch and of the run.
+// an observer: "Epoch 2/10  batch 17/23  loss 0.1234  51234 samples/s  run ETA 3s" (the time
+// to the run's end, not the epoch's), redrawn in place at most ten times a second and cleared at
+// the end of each epoch and of the run.
 //
 //   observers.push_back(std::make_shared<ProgressLine>(stderr));
 #pragma once

@@ -2,12 +2,15 @@
 
 namespace lockstep {
 
-TraceObserver::TraceObserver(std::string path, int replicas, Warnings& warnings)
+TraceObserver::TraceObserver(std::string path, int replicas, int loader_workers, Warnings& warnings)
     : path_(std::move(path)),
       replicas_(replicas),
+      loader_workers_(loader_workers),
       trace_(!path_.empty()),
       output_("--trace " + path_, warnings, SideOutput::Failure::give_up) {
-  trace_.name_thread(TraceRecorder::kMainThread, "main (data wait, all-reduce+update)");
+  trace_.name_thread(TraceRecorder::kMainThread, loader_workers_ > 0
+                                                     ? "main (data wait, all-reduce+update)"
+                                                     : "main (batch loading, all-reduce+update)");
   for (int r = 0; r < replicas_; ++r)
     trace_.name_thread(TraceRecorder::kReplicaBase + r, "replica " + std::to_string(r));
 }
@@ -17,7 +20,8 @@ CollateFn TraceObserver::load_batch() {
   return [this](const Dataset& ds, std::span<const Index> idx, Batch& batch) {
     const double t0 = trace_.now_us();
     ds.get_batch(idx, batch.x, batch.y);  // what the loader does without a collate_fn
-    trace_.complete("load batch", trace_.worker_tid(), t0, trace_.now_us() - t0, batch.index);
+    const int tid = loader_workers_ > 0 ? trace_.worker_tid() : TraceRecorder::kMainThread;
+    trace_.complete("load batch", tid, t0, trace_.now_us() - t0, batch.index);
   };
 }
 

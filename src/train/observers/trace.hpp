@@ -19,7 +19,8 @@ namespace lockstep {
 
 class TraceObserver : public TrainObserver {
  public:
-  TraceObserver(std::string path, int replicas, Warnings& warnings);
+  /// `loader_workers` 0: batches load on the main thread, and their spans go on its row.
+  TraceObserver(std::string path, int replicas, int loader_workers, Warnings& warnings);
   /// The loader's collate function, timing each batch on the worker that loads it (null when
   /// tracing is off: the loader then collates as it would anyway).
   CollateFn load_batch();
@@ -30,6 +31,7 @@ class TraceObserver : public TrainObserver {
  private:
   std::string path_;
   int replicas_;
+  int loader_workers_;
   TraceRecorder trace_;
   SideOutput output_;
 };
