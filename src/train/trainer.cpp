@@ -138,7 +138,8 @@ TrainResult Trainer::run() {
   auto checkpoints = std::make_shared<CheckpointObserver>(s, warnings);
   std::vector<std::shared_ptr<TrainObserver>> observers{
       std::make_shared<ModelSaver>(s), checkpoints,
-      std::make_shared<MetricsObserver>(s.config, warnings, s.checkpoint ? s.start.step : -1),
+      std::make_shared<MetricsObserver>(s.config, warnings, s.checkpoint ? s.start.step : -1,
+                                        &s.dp->flat()),
       trace, std::make_shared<StopRequestObserver>(s.config.stop_after_steps)};
   if (output_.live && !quiet) observers.push_back(std::make_shared<ProgressLine>(output_.progress));
   if (!quiet) observers.push_back(std::make_shared<EpochLog>(output_.out));

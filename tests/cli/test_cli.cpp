@@ -736,3 +736,28 @@ TEST_F(Cli, HelpShowsNoFlagValuesAndATraceWithoutWorkersHasNoWorkerRow) {
   EXPECT_TRUE(contains(trace, "\"load batch\"")) << trace.substr(0, 400);
   EXPECT_FALSE(contains(trace, "loader worker")) << trace.substr(0, 400);
 }
+
+// grad_norm is logged on every step line, with clipping or without, and (being the norm of the
+// reduced gradient, summed in a fixed order) the same for every thread count.
+TEST_F(Cli, GradNormIsLoggedWithoutClippingAndIsTheSameForEveryThreadCount) {
+  auto norms = [&](const std::string& threads, const std::string& clip) {
+    const std::string log = "m" + threads + clip + ".jsonl";
+    EXPECT_EQ(run({"train", "--data", "digits", "--epochs", "1", "--log-every", "5", "--threads",
+                   threads, "--clip-grad-norm", clip, "--metrics", log, "-q"})
+                  .status,
+              0);
+    std::vector<std::string> out;
+    std::istringstream in(slurp(dir_ / log));
+    for (std::string line; std::getline(in, line);)
+      if (contains(line, "\"type\": \"step\"")) out.push_back(line.substr(line.find("grad_norm")));
+    return out;
+  };
+  const auto one = norms("1", "0");
+  ASSERT_FALSE(one.empty());
+  for (const std::string& n : one) EXPECT_FALSE(contains(n, "null")) << n;
+  EXPECT_EQ(norms("2", "0"), one);
+  // With clipping the step measures the norm before it clips: the first step's is the same.
+  const auto clipped = norms("2", "1000");
+  ASSERT_FALSE(clipped.empty());
+  EXPECT_EQ(clipped.front(), one.front());
+}

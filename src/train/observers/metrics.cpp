@@ -1,6 +1,7 @@
 #include "train/observers/metrics.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/clock.hpp"
 
@@ -10,9 +11,10 @@ using detail::Clock;
 using detail::seconds_since;
 
 MetricsObserver::MetricsObserver(const TrainConfig& config, Warnings& warnings,
-                                 std::int64_t resumed_at)
+                                 std::int64_t resumed_at, const FlatParameters* gradients)
     : log_(resumed_at >= 0 ? MetricsLog(config.metrics, resumed_at) : MetricsLog(config.metrics)),
       output_("--metrics " + config.metrics, warnings, SideOutput::Failure::give_up),
+      gradients_(gradients),
       log_every_(config.log_every) {}
 
 void MetricsObserver::on_start(const TrainState&) {
@@ -24,6 +26,12 @@ bool MetricsObserver::on_batch(const TrainState& state, const StepStats& stats) 
   const std::int64_t step = state.progress.step;
   if (!stats.stepped || !log_.enabled() || log_every_ <= 0 || step % log_every_ != 0) return true;
   const double secs = seconds_since(window_start_);
+  double grad_norm = stats.grad_norm;  // measured by the step when it clipped
+  if (std::isnan(grad_norm) && gradients_ != nullptr) {
+    double squares = 0;  // in the buffer's order: the same for every thread count
+    for (float g : gradients_->grads()) squares += double(g) * double(g);
+    grad_norm = std::sqrt(squares);
+  }
   output_.attempt([&] {
     log_.record(
         {{"type", "step"}},
@@ -37,7 +45,7 @@ bool MetricsObserver::on_batch(const TrainState& state, const StepStats& stats) 
          {"forward_backward_s", window_.forward_backward},
          {"reduce_update_s", window_.reduce_update},
          {"imbalance", window_.forward_backward / std::max(window_.forward_backward_mean, 1e-12)},
-         {"grad_norm", stats.grad_norm}});
+         {"grad_norm", grad_norm}});
   });
   window_ = PhaseTimes{};
   window_start_ = std::chrono::steady_clock::now();
