@@ -11,6 +11,9 @@ scripts/install-deps.sh
 scripts/check-format.sh
 
 jobs=$(nproc)
+# ccache: paths below this checkout are hashed relative to it, so a fresh clone elsewhere (as CI
+# makes) reuses what an earlier build on this machine compiled.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 configs=("$@")
 [ ${#configs[@]} -eq 0 ] && configs=(release asan tsan fuzz)
 
