@@ -144,8 +144,9 @@ void add_output_flags(CLI::App* t, TrainConfig* c) {
                 "a job; result flags given again must equal the saved ones. auto: "
                 "--checkpoint-dir")
       ->group(O);
-  t->add_option("--metrics", c->metrics,
-                "Write metrics as JSON Lines (plot: scripts/plot_metrics.py)")
+  t->add_option(
+       "--metrics", c->metrics,
+       "Write metrics as JSON Lines (plot: lockstep-plot-metrics, scripts/plot_metrics.py)")
       ->group(O);
   t->add_option("--trace", c->trace,
                 "Write a Chrome trace (chrome://tracing, Perfetto) of every step")

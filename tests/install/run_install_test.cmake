@@ -20,6 +20,11 @@ function(run_step)
 endfunction()
 
 run_step(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
+foreach(program lockstep lockstep-plot-metrics)
+  if(NOT EXISTS "${prefix}/bin/${program}")
+    message(FATAL_ERROR "cmake --install did not install bin/${program}")
+  endif()
+endforeach()
 
 # The README's usage example: the ```cpp block after the <!-- usage-example --> marker.
 file(READ "${SOURCE_DIR}/README.md" readme)
