@@ -157,6 +157,12 @@ void save_model_file(const std::filesystem::path& path, const Module& model,
   save_module(path, model, model_metadata(info));
 }
 
+void save_model_file(const std::filesystem::path& path, const Sequential& net, ModelInfo info) {
+  if (info.spec.inputs == 0) info.spec = model_spec_of(net);
+  if (info.loss.empty()) info.loss = info.classification ? "cross-entropy" : "mse";
+  save_module(path, net, model_metadata(info));
+}
+
 LoadedModel load_model_file(const std::filesystem::path& path) {
   LOCKSTEP_CHECK(std::filesystem::exists(path), "--model: no such file: ", path.string());
   SafetensorsFile file = read_safetensors(path);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <typeinfo>
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/rng.hpp"
@@ -119,6 +120,63 @@ ModelSpec model_spec_from_json(const std::string& text) {
     LOCKSTEP_CHECK(false, "architecture metadata '", text, "' is invalid: ", e.what());
   }
   return s;
+}
+
+namespace {
+// The name of `m` in the activations() table, or "".
+std::string activation_name(const Module& m) {
+  for (const ActivationInfo& a : activations()) {
+    const std::shared_ptr<Module> sample = a.make();
+    if (typeid(*sample) == typeid(m)) return std::string(a.name);
+  }
+  return "";
+}
+}  // namespace
+
+ModelSpec model_spec_of(const Sequential& net) {
+  const char* shape =
+      "; a model file describes Linear layers with one kind of activation between them (and "
+      "Dropout after each)";
+  LOCKSTEP_CHECK(!net.empty(), "model_spec_of: the network is empty", shape);
+  ModelSpec spec;
+  std::string hidden;
+  std::size_t i = 0;
+  auto linear_at = [&](std::size_t k) {
+    const auto* l = dynamic_cast<const Linear*>(net[k].get());
+    LOCKSTEP_CHECK(l != nullptr, "model_spec_of: layer ", k, " is not a Linear", shape);
+    return l;
+  };
+  const Linear* first = linear_at(i++);
+  spec.inputs = first->in_features();
+  Index width = first->out_features();
+  spec.activation.clear();
+  while (i < net.size()) {
+    const std::string act = activation_name(*net[i]);
+    LOCKSTEP_CHECK(!act.empty(), "model_spec_of: layer ", i, " is not an activation", shape);
+    LOCKSTEP_CHECK(spec.activation.empty() || act == spec.activation, "model_spec_of: layer ", i,
+                   " is ", act, " but an earlier one is ", spec.activation, shape);
+    spec.activation = act;
+    ++i;
+    if (i < net.size()) {
+      if (const auto* d = dynamic_cast<const Dropout*>(net[i].get())) {
+        LOCKSTEP_CHECK(spec.dropout == 0 || spec.dropout == double(d->p()), "model_spec_of: layer ",
+                       i, " drops ", d->p(), " but an earlier one ", spec.dropout, shape);
+        spec.dropout = d->p();
+        ++i;
+      }
+    }
+    LOCKSTEP_CHECK(i < net.size(), "model_spec_of: the network ends with layer ", i - 1,
+                   ", not a Linear", shape);
+    const Linear* next = linear_at(i++);
+    LOCKSTEP_CHECK(next->in_features() == width, "model_spec_of: layer ", i - 1, " takes ",
+                   next->in_features(), " inputs, the layer before gives ", width);
+    hidden += (hidden.empty() ? "" : ",") + std::to_string(width);
+    width = next->out_features();
+  }
+  spec.outputs = width;
+  spec.model = hidden.empty() ? "linear" : "mlp:" + hidden;
+  if (spec.activation.empty()) spec.activation = "relu";  // a linear model has none
+  return spec;
 }
 
 }  // namespace lockstep

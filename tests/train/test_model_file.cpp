@@ -8,6 +8,11 @@
 
 #include "lockstep/io/safetensors.hpp"
 #include "lockstep/io/state_dict.hpp"
+#include "lockstep/nn/activation.hpp"
+#include "lockstep/nn/dropout.hpp"
+#include "lockstep/nn/linear.hpp"
+#include "lockstep/nn/sequential.hpp"
+#include "lockstep/tensor/random.hpp"
 #include "lockstep/train/model_file.hpp"
 #include "support/error_of.hpp"
 
@@ -64,6 +69,47 @@ TEST(ModelFileMetadata, ArchitectureLargerThanTheFileIsRefusedBeforeBuilding) {
     EXPECT_NE(message.find("the architecture metadata (mlp 3 -> "), std::string::npos) << message;
   }
   std::filesystem::remove(path);
+}
+
+// A network built by hand saves as a model file the CLI reads: the architecture comes from the
+// network, and the loaded model computes the same outputs.
+TEST(ModelFileOfAHandBuiltNet, SavesAFileThatLoadsToTheSameNetwork) {
+  Sequential net{std::make_shared<Linear>(4, 8),   std::make_shared<Tanh>(),
+                 std::make_shared<Dropout>(0.25f), std::make_shared<Linear>(8, 6),
+                 std::make_shared<Tanh>(),         std::make_shared<Dropout>(0.25f),
+                 std::make_shared<Linear>(6, 3)};
+  net.eval();
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lockstep_hand_built_" + std::to_string(::getpid()) + ".safetensors");
+  ModelInfo info;
+  info.classification = true;
+  info.class_names = {"setosa", "versicolor", "virginica"};
+  save_model_file(path, net, info);
+  const LoadedModel m = load_model_file(path);
+  EXPECT_EQ(m.info.spec.model, "mlp:8,6");
+  EXPECT_EQ(m.info.spec.activation, "tanh");
+  EXPECT_FLOAT_EQ(float(m.info.spec.dropout), 0.25f);
+  EXPECT_EQ(m.info.spec.inputs, 4);
+  EXPECT_EQ(m.info.spec.outputs, 3);
+  EXPECT_EQ(m.info.loss, "cross-entropy");
+  Generator gen(3);
+  const Tensor x = randn({5, 4}, gen);
+  EXPECT_EQ(net(Var(x)).value().to_vector(), (*m.model.net)(Var(x)).value().to_vector());
+  std::filesystem::remove(path);
+}
+
+TEST(ModelFileOfAHandBuiltNet, OtherShapesAreRefusedNamingTheLayer) {
+  Sequential mixed{std::make_shared<Linear>(4, 8), std::make_shared<ReLU>(),
+                   std::make_shared<Linear>(8, 8), std::make_shared<Tanh>(),
+                   std::make_shared<Linear>(8, 2)};
+  EXPECT_NE(error_of([&] { model_spec_of(mixed); }).find("layer 3 is tanh"), std::string::npos);
+  Sequential ends{std::make_shared<Linear>(4, 8), std::make_shared<ReLU>()};
+  EXPECT_NE(error_of([&] { model_spec_of(ends); }).find("not a Linear"), std::string::npos);
+  Sequential softmax{std::make_shared<Linear>(4, 2), std::make_shared<Softmax>()};
+  EXPECT_NE(error_of([&] { model_spec_of(softmax); }).find("layer 1 is not an activation"),
+            std::string::npos);
+  Sequential linear{std::make_shared<Linear>(4, 2)};
+  EXPECT_EQ(model_spec_of(linear).model, "linear");
 }
 
 }  // namespace

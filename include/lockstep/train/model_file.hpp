@@ -46,6 +46,12 @@ ModelInfo model_info_from_metadata(const SafetensorsMetadata& meta, const std::s
 
 /// Writes the parameters and metadata atomically.
 void save_model_file(const std::filesystem::path& path, const Module& model, const ModelInfo& info);
+/// The same for a network built by hand (of the shape build_model makes): info.spec is taken
+/// from the network (model_spec_of) unless set, and an empty info.loss is cross-entropy for a
+/// classifier and mse otherwise, so `lockstep eval` and `predict` read the file.
+///   lockstep::save_model_file("iris.safetensors", model,
+///                             {.classification = true, .class_names = {"setosa", ...}});
+void save_model_file(const std::filesystem::path& path, const Sequential& net, ModelInfo info);
 
 struct LoadedModel {
   BuiltModel model;

@@ -48,6 +48,10 @@ struct ParameterShape {
 std::vector<ParameterShape> parameter_shapes(const ModelSpec& spec);
 /// "linear 64 -> 10" or "mlp 64 -> 64 -> 10 (relu, dropout 0.1)".
 std::string describe(const ModelSpec& spec);
+/// The spec of a network of the shape build_model makes — Linear, then (activation [Dropout]
+/// Linear)* with one activation of activations() — so that a model built by hand can be saved
+/// as a model file; any other network is an error naming the layer.
+ModelSpec model_spec_of(const Sequential& net);
 
 std::string model_spec_to_json(const ModelSpec& spec);
 ModelSpec model_spec_from_json(const std::string& json);
