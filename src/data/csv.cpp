@@ -209,16 +209,32 @@ std::vector<std::string> sorted_classes(const std::map<std::string, Index>& labe
 
 /// The target column and the feature columns options choose from `header`.
 struct Columns {
-  Index target = 0;
+  Index target = -1;  // -1: none (read_target = false)
   std::vector<Index> features;
 };
 Columns select_columns(const std::vector<std::string>& header, const CsvOptions& options,
                        std::string_view source) {
   const Index ncols = static_cast<Index>(header.size());
-  Index target = 0;
-  if (!options.target.empty()) {
+  auto has = [&](const std::string& name) {
+    return std::find(header.begin(), header.end(), name) != header.end();
+  };
+  // Every column asked for by name that the file lacks, in one message.
+  const bool target_missing =
+      options.read_target && !options.target.empty() && !has(options.target);
+  std::vector<std::string> missing_features;
+  for (const std::string& name : options.features)
+    if (!has(name)) missing_features.push_back(name);
+  if (target_missing || !missing_features.empty()) {
+    std::string missing = target_missing ? "'" + options.target + "' (the target)" : "";
+    if (!missing_features.empty())
+      missing += (target_missing ? " and " : "") + join_names(missing_features) + " (in features)";
+    LOCKSTEP_CHECK(false, source, ": no column named ", missing,
+                   "; the columns are: ", join_names(header));
+  }
+  Index target = -1;
+  if (options.read_target && !options.target.empty()) {
     target = find_column(header, options.target, source, "the target");
-  } else {
+  } else if (options.read_target) {
     const Index t = options.target_index < 0 ? ncols + options.target_index : options.target_index;
     LOCKSTEP_CHECK(t >= 0 && t < ncols, source, ": target_index ", options.target_index,
                    " is out of range for ", ncols, " columns (", join_names(header), ")");
@@ -245,7 +261,7 @@ Columns select_columns(const std::vector<std::string>& header, const CsvOptions&
   }
   LOCKSTEP_CHECK(!feature_cols.empty(), source,
                  ": no feature columns are left (columns: ", join_names(header), "; target: '",
-                 header[static_cast<std::size_t>(target)], "')");
+                 target < 0 ? std::string() : header[static_cast<std::size_t>(target)], "')");
   return {target, std::move(feature_cols)};
 }
 
@@ -311,7 +327,7 @@ CsvData parse_csv(std::string_view text, const CsvOptions& options, std::string_
   // --- which columns ----------------------------------------------------------------------------
   const auto [target, feature_cols] = select_columns(header, options, source);
   const auto nfeat = static_cast<Index>(feature_cols.size());
-  const std::string& target_name = header[static_cast<std::size_t>(target)];
+  const std::string target_name = target < 0 ? "" : header[static_cast<std::size_t>(target)];
 
   // --- rows ----------------------------------------------------------------------------------
   std::vector<float> features;
@@ -333,6 +349,8 @@ CsvData parse_csv(std::string_view text, const CsvOptions& options, std::string_
                      float_problem(st, " is not a number"));
       features.push_back(v);
     }
+    ++rows;
+    if (target < 0) continue;
     const std::string& tv = fields[static_cast<std::size_t>(target)];
     float v = 0;
     const FloatStatus st = parse_float_status(tv, options.allow_nonfinite, v);
@@ -357,7 +375,6 @@ CsvData parse_csv(std::string_view text, const CsvOptions& options, std::string_
     if (want_labels) {
       label_targets.push_back(tv);
     }
-    ++rows;
   }
   LOCKSTEP_CHECK(rows > 0, source, ": no data rows after the header (line ", header_line, ")");
 
@@ -366,6 +383,7 @@ CsvData parse_csv(std::string_view text, const CsvOptions& options, std::string_
   out.target_name = target_name;
   for (const Index c : feature_cols)
     out.feature_names.push_back(header[static_cast<std::size_t>(c)]);
+  if (target < 0) return out;
 
   bool classes = options.target_kind == CsvTargetKind::kClasses;
   if (options.target_kind == CsvTargetKind::kAuto) {

@@ -145,6 +145,22 @@ TEST(Csv, ChooseAndDropFeatureColumns) {
   EXPECT_EQ(dropped.targets.to_vector(), (std::vector<float>{9, 8}));
 }
 
+TEST(Csv, FeaturesOnlyWithoutATargetColumn) {
+  // New data to predict on: the feature columns by name, in the wanted order; the rest (an id
+  // of text, a target that may or may not be there) is never parsed.
+  const std::string text = "id,b,a\nx1,2,1\nx2,5,4\n";
+  CsvData d = parse_csv(text, {.features = {"a", "b"}, .read_target = false});
+  EXPECT_EQ(d.feature_names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(d.features.to_vector(), (std::vector<float>{1, 2, 4, 5}));
+  EXPECT_FALSE(d.targets.defined());
+  EXPECT_EQ(d.target_name, "");
+  EXPECT_FALSE(d.is_classification());
+  // Without a feature list every column is a feature.
+  CsvData all = parse_csv("a,b\n1,2\n", {.read_target = false});
+  EXPECT_EQ(all.feature_names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(all.features.to_vector(), (std::vector<float>{1, 2}));
+}
+
 TEST(Csv, OtherDelimiterAndNonFiniteWhenAllowed) {
   CsvData d = parse_csv("a;b\nnan;1\n-inf;2\n", {.delimiter = ';', .allow_nonfinite = true});
   EXPECT_TRUE(std::isnan(d.features(0, 0)));
@@ -259,6 +275,19 @@ TEST(CsvErrors, UnknownTargetColumnListsTheColumns) {
                   "no column named 'q'");
   EXPECT_CONTAINS(error_of([] { parse_csv("a,b\n1,2\n", {.target_index = 2}, "x.csv"); }),
                   "target_index 2 is out of range for 2 columns");
+}
+
+TEST(CsvErrors, EveryMissingColumnIsNamedAtOnce) {
+  const std::string msg = error_of([] {
+    parse_csv("b,id\n1,2\n", {.target = "y", .features = {"a", "b", "c"}}, "m.csv");
+  });
+  EXPECT_CONTAINS(msg, "m.csv: no column named 'y' (the target) and 'a', 'c' (in features)");
+  EXPECT_CONTAINS(msg, "the columns are: 'b', 'id'");
+  EXPECT_CONTAINS(
+      error_of([] {
+        parse_csv("b\n1\n", {.features = {"a", "b", "c"}, .read_target = false}, "p.csv");
+      }),
+      "p.csv: no column named 'a', 'c' (in features)");
 }
 
 TEST(CsvErrors, DuplicateHeaderNames) {

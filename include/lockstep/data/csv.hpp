@@ -6,11 +6,14 @@
 // in one; a UTF-8 byte-order mark is skipped; empty lines are skipped. Feature values must be
 // numbers (parse_float below); there are no missing values.
 //
-// The target is the last column unless chosen by name or position. Its values decide what it
-// is (CsvTargetKind::kAuto): all numbers → a regression target, kept as numbers; no numbers
-// → class labels, mapped to class ids 0..k-1 in sorted order (class_names[id] is the label);
-// a mix is an error, since that is usually a typo in a numeric column. kClasses forces labels
-// (numeric labels then sort by value: "2" before "10"), kNumeric forces numbers.
+// Feature columns may be chosen by name, in any order of the file's (columns not chosen are
+// never parsed); every missing column is named in one error. The target is the last column
+// unless chosen by name or position, or there is none (read_target = false, for new data to
+// predict on). Its values decide what it is (CsvTargetKind::kAuto): all numbers → a
+// regression target, kept as numbers; no numbers → class labels, mapped to class ids 0..k-1
+// in sorted order (class_names[id] is the label); a mix is an error, since that is usually a
+// typo in a numeric column. kClasses forces labels (numeric labels then sort by value: "2"
+// before "10"), kNumeric forces numbers.
 //
 // Every problem is a lockstep::Error naming the source, the line and the column:
 //   "iris.csv line 7: expected 5 fields, got 4"
@@ -21,6 +24,8 @@
 //   // iris.class_names: {"setosa", "versicolor", "virginica"}
 //   auto ds = iris.dataset();   // std::shared_ptr<TensorDataset>
 //   lockstep::CsvData d = lockstep::read_csv("data.csv", {.target = "price", .drop = {"id"}});
+//   lockstep::CsvData x = lockstep::read_csv("new.csv", {.features = {"b", "a"},
+//                                                         .read_target = false});
 #pragma once
 
 #include <filesystem>
@@ -54,11 +59,15 @@ struct CsvOptions {
   char delimiter = ',';
   /// Accept "nan" and "inf" (any case, with sign) as values.
   bool allow_nonfinite = false;
+  /// false: features only (new data to predict on): no target column is looked for, targets
+  /// stays undefined and target_name empty; target and target_index are not used, and without
+  /// `features` every column is a feature.
+  bool read_target = true;
 };
 
 struct CsvData {
   Tensor features;  // [rows, feature_names.size()]
-  Tensor targets;   // [rows, 1]: numbers, or class ids 0..k-1 as floats
+  Tensor targets;   // [rows, 1]: numbers, or class ids 0..k-1 as floats; undefined without one
   std::vector<std::string> feature_names;
   std::string target_name;
   std::vector<std::string> class_names;  // class id → label; empty for a numeric target
