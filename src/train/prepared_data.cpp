@@ -67,6 +67,27 @@ void apply_task(LabeledData& d, const std::string& task, const std::string& sour
   }
 }
 
+// The columns `names` of a data set that names its features, in that order; the missing ones
+// are an error naming them.
+void select_features(LabeledData& d, const std::vector<std::string>& names,
+                     const std::string& source) {
+  std::vector<Index> cols;
+  std::string missing;
+  for (const std::string& name : names) {
+    const auto it = std::find(d.feature_names.begin(), d.feature_names.end(), name);
+    if (it == d.feature_names.end())
+      missing += (missing.empty() ? "'" : ", '") + name + "'";
+    else
+      cols.push_back(Index(it - d.feature_names.begin()));
+  }
+  LOCKSTEP_CHECK(missing.empty(), source, ": no column named ", missing, " (in features)");
+  Tensor x(d.x.rows(), Index(cols.size()));
+  for (Index i = 0; i < x.rows(); ++i)
+    for (std::size_t k = 0; k < cols.size(); ++k) x(i, Index(k)) = d.x(i, cols[k]);
+  d.x = x;
+  d.feature_names = names;
+}
+
 bool looks_like_index(const std::string& s) {
   if (s.empty()) return false;
   std::size_t i = s[0] == '-' ? 1 : 0;
@@ -128,6 +149,7 @@ LabeledData load_labeled_data(const DataSource& src) {
     d.description = p;
   } else if (is_builtin(p)) {
     d = from_csv(load_builtin(p), p + " (built-in)");
+    if (!src.feature_names.empty()) select_features(d, src.feature_names, p);
   } else if (p.ends_with(".csv")) {
     LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file: ", p);
     CsvOptions opt;
@@ -142,41 +164,55 @@ LabeledData load_labeled_data(const DataSource& src) {
       opt.target = src.target;
     if (src.task == "classification") opt.target_kind = CsvTargetKind::kClasses;
     if (src.task == "regression") opt.target_kind = CsvTargetKind::kNumeric;
+    opt.features = src.feature_names;
+    opt.read_target = src.need_target;
     d = from_csv(read_csv(p, opt), p);
   } else {
     const bool npy = p.ends_with(".npy");
     LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file or built-in data set: '", p,
                    "' (built-in: ", builtin_data_names(), ")");
-    LOCKSTEP_CHECK(!src.labels.empty(), "--labels: ", npy ? ".npy" : "IDX",
+    LOCKSTEP_CHECK(!src.need_target || !src.labels.empty(), "--labels: ", npy ? ".npy" : "IDX",
                    " data needs a labels file (--labels PATH) for ", p);
-    LOCKSTEP_CHECK(std::filesystem::exists(src.labels), "--labels: no such file: ", src.labels);
+    LOCKSTEP_CHECK(!src.need_target || std::filesystem::exists(src.labels),
+                   "--labels: no such file: ", src.labels);
     bool integer_labels = true;
     if (npy) {
       d.x = load_npy(p);
-      NpyArray labels(src.labels);
-      d.y = labels.to_tensor();
-      integer_labels = labels.dtype() != NpyDType::kFloat32 && labels.dtype() != NpyDType::kFloat64;
+      if (src.need_target) {
+        NpyArray labels(src.labels);
+        d.y = labels.to_tensor();
+        integer_labels =
+            labels.dtype() != NpyDType::kFloat32 && labels.dtype() != NpyDType::kFloat64;
+      }
     } else {
       d.x = load_idx(p, /*scale=*/IdxArray(p).type() == IdxType::kUInt8);
-      d.y = load_idx(src.labels);
+      if (src.need_target) d.y = load_idx(src.labels);
     }
-    LOCKSTEP_CHECK(d.x.rows() == d.y.rows(), "--labels: ", src.labels, " has ", d.y.rows(),
-                   " rows but ", p, " has ", d.x.rows());
+    LOCKSTEP_CHECK(!src.need_target || d.x.rows() == d.y.rows(), "--labels: ", src.labels, " has ",
+                   d.y.rows(), " rows but ", p, " has ", d.x.rows());
     // Before anything is sized by the columns: with no rows, a tiny file can declare any number.
     LOCKSTEP_CHECK(d.x.rows() >= 1, "--data: ", p, " holds no samples (its shape is ", d.x.rows(),
                    " x ", d.x.cols(), ")");
     for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
     d.target_name = "label";
     d.description = p;
-    if (src.task == "classification" || (src.task == "auto" && integer_labels))
+    if (src.need_target && (src.task == "classification" || (src.task == "auto" && integer_labels)))
       integer_classes(d, src.labels);
   }
-  apply_task(d, src.task, p);
+  if (src.need_target) {
+    apply_task(d, src.task, p);
+  } else {  // features only, whatever the source also holds
+    d.y = Tensor();
+    d.classification = false;
+    d.class_names.clear();
+    d.target_name.clear();
+  }
   LOCKSTEP_CHECK(d.x.rows() >= 1, "--data: ", p, " holds no samples");
   d.description += ": " + std::to_string(d.x.rows()) + " samples, " + std::to_string(d.x.cols()) +
-                   " features, " +
-                   (d.classification ? std::to_string(d.class_names.size()) + " classes"
-                                     : std::string("regression"));
+                   " features" +
+                   (!src.need_target   ? std::string()
+                    : d.classification ? ", " + std::to_string(d.class_names.size()) + " classes"
+                                       : std::string(", regression"));
   return d;
 }
 
@@ -203,7 +239,8 @@ void remap_classes(LabeledData& data, const std::vector<std::string>& names,
 }
 
 PreparedData prepare_data(const TrainConfig& c) {
-  DataSource src{c.data, c.labels, c.target, c.task, c.samples, c.features, c.classes, c.seed};
+  DataSource src{c.data,     c.labels,  c.target, c.task, c.samples,
+                 c.features, c.classes, c.seed,   {},     /*need_target=*/true};
   LabeledData all = load_labeled_data(src);
   PreparedData out;
   out.classification = all.classification;

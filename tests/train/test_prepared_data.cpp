@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/io_test_util.hpp"
+#include "lockstep/data/npy.hpp"
 #include "lockstep/train/prepared_data.hpp"
 
 namespace lockstep {
@@ -195,6 +196,36 @@ TEST(PrepareData, Errors) {
   TrainConfig npy;
   npy.data = "/nonexistent/x.npy";
   EXPECT_MESSAGE_HAS(error_of([&] { prepare_data(npy); }), "/nonexistent/x.npy");
+}
+
+// For predictions: the features by name (a built-in set too), and no labels file needed.
+TEST(LoadLabeledData, FeaturesOnlyChosenByName) {
+  const LabeledData all = load_labeled_data(iris_source());
+  DataSource s = iris_source();
+  s.feature_names = {"petal_width", "sepal_length"};
+  s.need_target = false;
+  const LabeledData d = load_labeled_data(s);
+  ASSERT_EQ(d.x.shape(), (Shape{150, 2}));
+  for (Index i = 0; i < 150; ++i) {
+    EXPECT_EQ(d.x(i, 0), all.x(i, 3));
+    EXPECT_EQ(d.x(i, 1), all.x(i, 0));
+  }
+  EXPECT_FALSE(d.y.defined());
+  EXPECT_FALSE(d.classification);
+  EXPECT_EQ(d.feature_names, s.feature_names);
+  s.feature_names = {"sepal_length", "petal_size", "colour"};
+  EXPECT_MESSAGE_HAS(error_of([&] { load_labeled_data(s); }), "iris",
+                     "no column named 'petal_size', 'colour'");
+
+  io_test::TempDir dir;
+  save_npy(dir / "x.npy", all.x);
+  DataSource npy;
+  npy.path = (dir / "x.npy").string();
+  EXPECT_MESSAGE_HAS(error_of([&] { load_labeled_data(npy); }), "--labels");
+  npy.need_target = false;
+  const LabeledData x = load_labeled_data(npy);
+  EXPECT_EQ(x.x.to_vector(), all.x.to_vector());
+  EXPECT_FALSE(x.y.defined());
 }
 
 TEST(GatherRows, CopiesTheGivenRowsInOrder) {

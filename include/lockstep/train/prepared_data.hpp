@@ -33,11 +33,18 @@ struct DataSource {
   std::string task = "auto";
   Index samples = 2000, features = 16, classes = 4;  // synthetic sets
   std::uint64_t seed = 1;                            // synthetic sets
+  // CSV and built-in sets: the feature columns by name, in this order, wherever they are in the
+  // file (other columns are ignored; a missing one is an error naming it). Empty: every column
+  // but the target, in the file's order.
+  std::vector<std::string> feature_names;
+  // false: features only, for predictions: no target column (CSV) or labels file (.npy, IDX)
+  // is needed or read; y is left undefined (and classification false, no class names).
+  bool need_target = true;
 };
 
 struct LabeledData {
   Tensor x;  // [n, features]
-  Tensor y;  // [n, 1] class ids, or [n, t] regression targets
+  Tensor y;  // [n, 1] class ids, or [n, t] regression targets; undefined without need_target
   bool classification = false;
   std::vector<std::string> class_names;  // class id -> name (classification only)
   std::vector<std::string> feature_names;
