@@ -25,12 +25,30 @@ struct DataFlags {
   std::string model, data, labels, target;
 };
 
-void add_data_flags(CLI::App* a, DataFlags& f) {
+// `scores`: eval, which reads targets; predict reads features only, and takes --labels and
+// --target (which it once needed) unlisted, and ignores them.
+void add_data_flags(CLI::App* a, DataFlags& f, bool scores) {
   a->add_option("--model", f.model, "Model file written by lockstep train --save")->required();
   a->add_option("--data", f.data, "Built-in name, .csv, .npy or IDX images file (as for train)")
       ->required();
-  a->add_option("--labels", f.labels, "Labels file for .npy or IDX data");
-  a->add_option("--target", f.target, "CSV target column (default: the model's target column)");
+  CLI::Option* labels = a->add_option("--labels", f.labels, "Labels file for .npy or IDX data");
+  CLI::Option* target =
+      a->add_option("--target", f.target, "CSV target column (default: the model's target column)");
+  if (!scores) {
+    labels->group("");
+    target->group("");
+  }
+}
+
+// The model's feature names, to find its columns in a CSV by; none (columns by position) when
+// the file has none that fit, or only the placeholders x0, x1, ... of .npy, IDX and synthetic
+// data.
+std::vector<std::string> feature_columns(const ModelInfo& info) {
+  const std::vector<std::string>& names = info.feature_names;
+  if (Index(names.size()) != info.spec.inputs) return {};
+  for (std::size_t j = 0; j < names.size(); ++j)
+    if (names[j] != "x" + std::to_string(j)) return names;
+  return {};
 }
 
 struct Loaded {
@@ -38,7 +56,7 @@ struct Loaded {
   LabeledData data;
 };
 
-Loaded load(const DataFlags& f) {
+Loaded load(const DataFlags& f, bool need_target) {
   Loaded l;
   l.model = load_model_file(f.model);
   const ModelInfo& info = l.model.info;
@@ -47,6 +65,8 @@ Loaded load(const DataFlags& f) {
   src.labels = f.labels;
   src.target = f.target.empty() ? info.target : f.target;
   src.task = info.classification ? "classification" : "regression";
+  src.feature_names = feature_columns(info);
+  src.need_target = need_target;
   if (f.data.starts_with("synthetic-")) {  // the synthetic set the model was trained on
     src.features = info.spec.inputs;
     src.classes = info.classification ? info.spec.outputs : 2;
@@ -58,10 +78,17 @@ Loaded load(const DataFlags& f) {
   l.data = load_labeled_data(src);
   LOCKSTEP_CHECK(l.data.x.cols() == info.spec.inputs, f.data, " has ", l.data.x.cols(),
                  " features; the model ", f.model, " takes ", info.spec.inputs);
-  if (info.classification) remap_classes(l.data, info.class_names, f.data);
+  if (need_target && info.classification) remap_classes(l.data, info.class_names, f.data);
   l.data.x = info.standardize(l.data.x);
   return l;
 }
+
+// How both commands find the model's inputs in --data.
+constexpr const char* kColumnsHelp =
+    "A CSV's columns are found by the names of the model's features, in any order; other "
+    "columns (the target, ids, ...) are ignored, and a missing feature column is an error "
+    "naming it. Models whose file names no features (only x0, x1, ... for .npy, IDX and "
+    "synthetic data) read the columns by position.";
 
 }  // namespace
 
@@ -69,10 +96,12 @@ Command add_eval_command(CLI::App& app) {
   auto f = std::make_shared<DataFlags>();
   CLI::App* e = app.add_subcommand(
       "eval", "Loss (and accuracy, confusion matrix) of a saved model on a data set");
-  add_data_flags(e, *f);
-  e->footer("Example: lockstep eval --model iris.safetensors --data iris");
+  add_data_flags(e, *f, /*scores=*/true);
+  e->footer(std::string(kColumnsHelp) +
+            " eval also needs the target column (or --labels).\n\n"
+            "Example: lockstep eval --model iris.safetensors --data iris");
   return [f]() -> int {
-    Loaded l = load(*f);
+    Loaded l = load(*f, /*need_target=*/true);
     const ModelInfo& info = l.model.info;
     EvalResult r = evaluate(*l.model.model.net, make_loss(info.loss), l.data.x, l.data.y,
                             info.classification ? info.spec.outputs : 0, info.class_names);
@@ -94,16 +123,19 @@ Command add_predict_command(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   CLI::App* p =
       app.add_subcommand("predict", "Write a saved model's predictions for a data set to CSV");
-  add_data_flags(p, *f);
+  add_data_flags(p, *f, /*scores=*/false);
   p->add_option("--out", *out,
                 "CSV file to write: prediction (class name or value), and for "
                 "classifiers one probability column per class")
       ->required();
-  p->footer("Example: lockstep predict --model iris.safetensors --data iris --out predictions.csv");
+  p->footer(std::string(kColumnsHelp) +
+            " predict reads features only: no target column, no --labels file.\n\n"
+            "Example: lockstep predict --model iris.safetensors --data iris --out "
+            "predictions.csv");
   return [f, out]() -> int {
     check_output("--out", *out,
                  {{"--model", f->model}, {"--data", f->data}, {"--labels", f->labels}});
-    Loaded l = load(*f);
+    Loaded l = load(*f, /*need_target=*/false);
     const ModelInfo& info = l.model.info;
     NoGradGuard no_grad;
     Var y = (*l.model.model.net)(Var(l.data.x));

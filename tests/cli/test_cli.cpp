@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "lockstep/data/csv.hpp"
+#include "lockstep/data/npy.hpp"
 #include "lockstep/io/safetensors.hpp"
 
 extern char** environ;
@@ -220,6 +222,113 @@ TEST_F(Cli, SaveEvalPredictInspectOnIrisCsv) {
   EXPECT_TRUE(contains(i.out, "0.weight")) << i.out;
   EXPECT_TRUE(contains(i.out, "standardize_mean")) << i.out;
   EXPECT_TRUE(contains(i.out, "lockstep_version")) << i.out;
+}
+
+// data/iris.csv with the columns `names` (from its own, or "id": a text column r1, r2, ...).
+void write_iris_columns(const fs::path& path, const std::vector<std::string>& names) {
+  std::ifstream in(std::string(LOCKSTEP_DATA_DIR) + "/iris.csv");
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    std::vector<std::string> fields;
+    std::stringstream ss(line);
+    for (std::string f; std::getline(ss, f, ',');) fields.push_back(f);
+    rows.push_back(fields);
+  }
+  std::ofstream out(path);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      std::string v = r == 0 ? names[k] : std::string("r").append(std::to_string(r));
+      for (std::size_t c = 0; c < rows[0].size(); ++c)
+        if (rows[0][c] == names[k]) v = rows[r][c];
+      out << (k ? "," : "") << v;
+    }
+    out << "\n";
+  }
+}
+
+// predict reads the model's feature columns by name: the target column is not needed, another
+// order or extra columns give the same predictions, a missing column is an error naming it.
+TEST_F(Cli, PredictAndEvalMatchCsvColumnsByName) {
+  write_iris_columns(dir_ / "iris.csv",
+                     {"sepal_length", "sepal_width", "petal_length", "petal_width", "species"});
+  ASSERT_EQ(slurp(dir_ / "iris.csv"), slurp(std::string(LOCKSTEP_DATA_DIR) + "/iris.csv"));
+  write_iris_columns(dir_ / "features.csv",
+                     {"sepal_length", "sepal_width", "petal_length", "petal_width"});
+  write_iris_columns(dir_ / "shuffled.csv", {"petal_width", "species", "id", "sepal_length",
+                                             "petal_length", "sepal_width"});
+  write_iris_columns(dir_ / "missing.csv", {"sepal_length", "petal_length", "species"});
+  Outcome t = run({"train", "--data", "iris.csv", "--model", "mlp:8", "--epochs", "5", "--save",
+                   "m.st", "--threads", "1", "-q"});
+  ASSERT_EQ(t.status, 0) << t.out;
+  Outcome full = run({"predict", "--model", "m.st", "--data", "iris.csv", "--out", "full.csv"});
+  ASSERT_EQ(full.status, 0) << full.out;
+  const std::string expected = slurp(dir_ / "full.csv");
+  ASSERT_EQ(std::count(expected.begin(), expected.end(), '\n'), 151) << expected;
+  for (const char* data : {"features.csv", "shuffled.csv"}) {
+    Outcome p = run({"predict", "--model", "m.st", "--data", data, "--out", "p.csv"});
+    ASSERT_EQ(p.status, 0) << data << ": " << p.out;
+    EXPECT_EQ(slurp(dir_ / "p.csv"), expected) << data;
+    fs::remove(dir_ / "p.csv");
+  }
+  Outcome m = run({"predict", "--model", "m.st", "--data", "missing.csv", "--out", "p.csv"});
+  EXPECT_EQ(m.status, 1) << m.out;
+  EXPECT_TRUE(contains(m.out, "missing.csv: no column named 'sepal_width', 'petal_width'"))
+      << m.out;
+  EXPECT_FALSE(fs::exists(dir_ / "p.csv"));
+  // eval scores, so it needs the target; it too reads the columns by name.
+  Outcome e = run({"eval", "--model", "m.st", "--data", "iris.csv"});
+  ASSERT_EQ(e.status, 0) << e.out;
+  EXPECT_TRUE(contains(e.out, "accuracy: ")) << e.out;
+  Outcome es = run({"eval", "--model", "m.st", "--data", "shuffled.csv"});
+  ASSERT_EQ(es.status, 0) << es.out;
+  EXPECT_EQ(es.out, e.out);
+  Outcome en = run({"eval", "--model", "m.st", "--data", "features.csv"});
+  EXPECT_EQ(en.status, 1) << en.out;
+  EXPECT_TRUE(contains(en.out, "features.csv: no column named 'species' (the target)")) << en.out;
+}
+
+// .npy and IDX features alone are enough for predict; a model whose file names no features but
+// the placeholders x0, x1, ... reads a CSV's columns by position.
+TEST_F(Cli, PredictNeedsNoLabelsFile) {
+  const lockstep::CsvData iris = lockstep::read_csv(std::string(LOCKSTEP_DATA_DIR) + "/iris.csv");
+  lockstep::save_npy(dir_ / "x.npy", iris.features);
+  lockstep::save_npy(dir_ / "y.npy", iris.targets);
+  lockstep::save_npy(dir_ / "x3.npy", lockstep::Tensor::zeros({2, 3}));
+  write_iris_columns(dir_ / "features.csv",
+                     {"sepal_length", "sepal_width", "petal_length", "petal_width"});
+  Outcome t = run({"train", "--data", "x.npy", "--labels", "y.npy", "--task", "classification",
+                   "--epochs", "3", "--save", "n.st", "--threads", "1", "-q"});
+  ASSERT_EQ(t.status, 0) << t.out;
+  Outcome p = run({"predict", "--model", "n.st", "--data", "x.npy", "--out", "p.csv"});
+  ASSERT_EQ(p.status, 0) << p.out;
+  const std::string pred = slurp(dir_ / "p.csv");
+  EXPECT_EQ(pred.rfind("prediction,p_0,p_1,p_2\n", 0), 0u) << pred;
+  EXPECT_EQ(std::count(pred.begin(), pred.end(), '\n'), 151);
+  Outcome c = run({"predict", "--model", "n.st", "--data", "features.csv", "--out", "c.csv"});
+  ASSERT_EQ(c.status, 0) << c.out;
+  EXPECT_EQ(slurp(dir_ / "c.csv"), pred);
+  Outcome w = run({"predict", "--model", "n.st", "--data", "x3.npy", "--out", "w.csv"});
+  EXPECT_EQ(w.status, 1) << w.out;
+  EXPECT_TRUE(contains(w.out, "x3.npy has 3 features; the model n.st takes 4")) << w.out;
+  // IDX: 4 images of 1 x 2 bytes, labels 0 1 0 1.
+  {
+    std::ofstream images(dir_ / "x.idx", std::ios::binary);
+    const unsigned char bytes[] = {0, 0, 8, 3, 0, 0, 0,   4, 0, 0,   0, 1,
+                                   0, 0, 0, 2, 0, 9, 200, 3, 1, 250, 7, 180};
+    images.write(reinterpret_cast<const char*>(bytes), sizeof bytes);
+    std::ofstream labels(dir_ / "y.idx", std::ios::binary);
+    const unsigned char lb[] = {0, 0, 8, 1, 0, 0, 0, 4, 0, 1, 0, 1};
+    labels.write(reinterpret_cast<const char*>(lb), sizeof lb);
+  }
+  Outcome ti =
+      run({"train", "--data", "x.idx", "--labels", "y.idx", "--epochs", "1", "--batch-size", "2",
+           "--val-split", "0", "--save", "i.st", "--threads", "1", "-q"});
+  ASSERT_EQ(ti.status, 0) << ti.out;
+  Outcome pi = run({"predict", "--model", "i.st", "--data", "x.idx", "--out", "i.csv"});
+  ASSERT_EQ(pi.status, 0) << pi.out;
+  const std::string ipred = slurp(dir_ / "i.csv");
+  EXPECT_EQ(std::count(ipred.begin(), ipred.end(), '\n'), 5) << ipred;
 }
 
 TEST_F(Cli, RegressionHasNoAccuracy) {
