@@ -113,91 +113,118 @@ std::string builtin_data_names() {
   return names + "synthetic-classification, synthetic-regression";
 }
 
+namespace {
+
+// A synthetic set, generated from its size and seed.
+LabeledData synthetic_data(const DataSource& src) {
+  const std::string& p = src.path;
+  LabeledData d;
+  // Checked before anything is generated (a model file's metadata can declare them too).
+  using Limits = TrainConfig;
+  LOCKSTEP_CHECK(src.samples >= 2 && src.samples <= Limits::kMaxSamples && src.features >= 1 &&
+                     src.features <= Limits::kMaxFeatures &&
+                     src.samples <= Limits::kMaxSyntheticValues / src.features,
+                 "--samples ", src.samples, " x --features ", src.features, ": ", p,
+                 " can have at most ", Limits::kMaxSamples, " samples, ", Limits::kMaxFeatures,
+                 " features and ", Limits::kMaxSyntheticValues, " values");
+  LOCKSTEP_CHECK(
+      p != "synthetic-classification" || (src.classes >= 2 && src.classes <= Limits::kMaxClasses),
+      "--classes must be in [2, ", Limits::kMaxClasses, "], got ", src.classes);
+  std::unique_ptr<Dataset> ds;
+  if (p == "synthetic-classification")
+    ds =
+        std::make_unique<SyntheticClassification>(src.samples, src.features, src.classes, src.seed);
+  else
+    ds = std::make_unique<SyntheticRegression>(src.samples, src.features, src.seed);
+  d.x = Tensor::empty({ds->size(), ds->feature_dim()});
+  d.y = Tensor::empty({ds->size(), 1});
+  std::vector<Index> all(static_cast<std::size_t>(ds->size()));
+  std::iota(all.begin(), all.end(), Index{0});
+  ds->get_batch(all, d.x, d.y);
+  for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
+  d.target_name = "y";
+  if (p == "synthetic-classification") {
+    d.classification = true;
+    for (Index c = 0; c < src.classes; ++c) d.class_names.push_back(std::to_string(c));
+  }
+  d.description = p;
+  return d;
+}
+
+// A CSV file: the target by name or index, the features (by name when given).
+LabeledData csv_data(const DataSource& src) {
+  const std::string& p = src.path;
+  LabeledData d;
+  LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file: ", p);
+  CsvOptions opt;
+  if (looks_like_index(src.target)) {
+    Index index = 0;
+    const char* end = src.target.data() + src.target.size();
+    const auto [ptr, ec] = std::from_chars(src.target.data(), end, index);
+    LOCKSTEP_CHECK(ec == std::errc() && ptr == end, "--target: column index ", src.target,
+                   " is out of range");
+    opt.target_index = index;
+  } else
+    opt.target = src.target;
+  if (src.task == "classification") opt.target_kind = CsvTargetKind::kClasses;
+  if (src.task == "regression") opt.target_kind = CsvTargetKind::kNumeric;
+  opt.features = src.feature_names;
+  opt.read_target = src.need_target;
+  d = from_csv(read_csv(p, opt), p);
+  return d;
+}
+
+// A .npy or IDX features file, with its labels file when targets are wanted.
+LabeledData array_data(const DataSource& src) {
+  const std::string& p = src.path;
+  LabeledData d;
+  const bool npy = p.ends_with(".npy");
+  LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file or built-in data set: '", p,
+                 "' (built-in: ", builtin_data_names(), ")");
+  LOCKSTEP_CHECK(!src.need_target || !src.labels.empty(), "--labels: ", npy ? ".npy" : "IDX",
+                 " data needs a labels file (--labels PATH) for ", p);
+  LOCKSTEP_CHECK(!src.need_target || std::filesystem::exists(src.labels),
+                 "--labels: no such file: ", src.labels);
+  bool integer_labels = true;
+  if (npy) {
+    d.x = load_npy(p);
+    if (src.need_target) {
+      NpyArray labels(src.labels);
+      d.y = labels.to_tensor();
+      integer_labels = labels.dtype() != NpyDType::kFloat32 && labels.dtype() != NpyDType::kFloat64;
+    }
+  } else {
+    d.x = load_idx(p, /*scale=*/IdxArray(p).type() == IdxType::kUInt8);
+    if (src.need_target) d.y = load_idx(src.labels);
+  }
+  LOCKSTEP_CHECK(!src.need_target || d.x.rows() == d.y.rows(), "--labels: ", src.labels, " has ",
+                 d.y.rows(), " rows but ", p, " has ", d.x.rows());
+  // Before anything is sized by the columns: with no rows, a tiny file can declare any number.
+  LOCKSTEP_CHECK(d.x.rows() >= 1, "--data: ", p, " holds no samples (its shape is ", d.x.rows(),
+                 " x ", d.x.cols(), ")");
+  for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
+  d.target_name = "label";
+  d.description = p;
+  if (src.need_target && (src.task == "classification" || (src.task == "auto" && integer_labels)))
+    integer_classes(d, src.labels);
+  return d;
+}
+
+}  // namespace
+
 LabeledData load_labeled_data(const DataSource& src) {
   const std::string& p = src.path;
   LOCKSTEP_CHECK(!p.empty(), "--data: no data set given");
   LabeledData d;
   if (p == "synthetic-classification" || p == "synthetic-regression") {
-    // Checked before anything is generated (a model file's metadata can declare them too).
-    using Limits = TrainConfig;
-    LOCKSTEP_CHECK(src.samples >= 2 && src.samples <= Limits::kMaxSamples && src.features >= 1 &&
-                       src.features <= Limits::kMaxFeatures &&
-                       src.samples <= Limits::kMaxSyntheticValues / src.features,
-                   "--samples ", src.samples, " x --features ", src.features, ": ", p,
-                   " can have at most ", Limits::kMaxSamples, " samples, ", Limits::kMaxFeatures,
-                   " features and ", Limits::kMaxSyntheticValues, " values");
-    LOCKSTEP_CHECK(
-        p != "synthetic-classification" || (src.classes >= 2 && src.classes <= Limits::kMaxClasses),
-        "--classes must be in [2, ", Limits::kMaxClasses, "], got ", src.classes);
-    std::unique_ptr<Dataset> ds;
-    if (p == "synthetic-classification")
-      ds = std::make_unique<SyntheticClassification>(src.samples, src.features, src.classes,
-                                                     src.seed);
-    else
-      ds = std::make_unique<SyntheticRegression>(src.samples, src.features, src.seed);
-    d.x = Tensor::empty({ds->size(), ds->feature_dim()});
-    d.y = Tensor::empty({ds->size(), 1});
-    std::vector<Index> all(static_cast<std::size_t>(ds->size()));
-    std::iota(all.begin(), all.end(), Index{0});
-    ds->get_batch(all, d.x, d.y);
-    for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
-    d.target_name = "y";
-    if (p == "synthetic-classification") {
-      d.classification = true;
-      for (Index c = 0; c < src.classes; ++c) d.class_names.push_back(std::to_string(c));
-    }
-    d.description = p;
+    d = synthetic_data(src);
   } else if (is_builtin(p)) {
     d = from_csv(load_builtin(p), p + " (built-in)");
     if (!src.feature_names.empty()) select_features(d, src.feature_names, p);
   } else if (p.ends_with(".csv")) {
-    LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file: ", p);
-    CsvOptions opt;
-    if (looks_like_index(src.target)) {
-      Index index = 0;
-      const char* end = src.target.data() + src.target.size();
-      const auto [ptr, ec] = std::from_chars(src.target.data(), end, index);
-      LOCKSTEP_CHECK(ec == std::errc() && ptr == end, "--target: column index ", src.target,
-                     " is out of range");
-      opt.target_index = index;
-    } else
-      opt.target = src.target;
-    if (src.task == "classification") opt.target_kind = CsvTargetKind::kClasses;
-    if (src.task == "regression") opt.target_kind = CsvTargetKind::kNumeric;
-    opt.features = src.feature_names;
-    opt.read_target = src.need_target;
-    d = from_csv(read_csv(p, opt), p);
+    d = csv_data(src);
   } else {
-    const bool npy = p.ends_with(".npy");
-    LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file or built-in data set: '", p,
-                   "' (built-in: ", builtin_data_names(), ")");
-    LOCKSTEP_CHECK(!src.need_target || !src.labels.empty(), "--labels: ", npy ? ".npy" : "IDX",
-                   " data needs a labels file (--labels PATH) for ", p);
-    LOCKSTEP_CHECK(!src.need_target || std::filesystem::exists(src.labels),
-                   "--labels: no such file: ", src.labels);
-    bool integer_labels = true;
-    if (npy) {
-      d.x = load_npy(p);
-      if (src.need_target) {
-        NpyArray labels(src.labels);
-        d.y = labels.to_tensor();
-        integer_labels =
-            labels.dtype() != NpyDType::kFloat32 && labels.dtype() != NpyDType::kFloat64;
-      }
-    } else {
-      d.x = load_idx(p, /*scale=*/IdxArray(p).type() == IdxType::kUInt8);
-      if (src.need_target) d.y = load_idx(src.labels);
-    }
-    LOCKSTEP_CHECK(!src.need_target || d.x.rows() == d.y.rows(), "--labels: ", src.labels, " has ",
-                   d.y.rows(), " rows but ", p, " has ", d.x.rows());
-    // Before anything is sized by the columns: with no rows, a tiny file can declare any number.
-    LOCKSTEP_CHECK(d.x.rows() >= 1, "--data: ", p, " holds no samples (its shape is ", d.x.rows(),
-                   " x ", d.x.cols(), ")");
-    for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
-    d.target_name = "label";
-    d.description = p;
-    if (src.need_target && (src.task == "classification" || (src.task == "auto" && integer_labels)))
-      integer_classes(d, src.labels);
+    d = array_data(src);
   }
   if (src.need_target) {
     apply_task(d, src.task, p);
