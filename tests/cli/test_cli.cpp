@@ -870,3 +870,20 @@ TEST_F(Cli, GradNormIsLoggedWithoutClippingAndIsTheSameForEveryThreadCount) {
   ASSERT_FALSE(clipped.empty());
   EXPECT_EQ(clipped.front(), one.front());
 }
+
+// Running out of memory is a one-line error naming the command, not "std::bad_alloc" (an
+// address-space limit makes the allocation fail; sanitizers reserve too much to run under one).
+TEST_F(Cli, OutOfMemoryIsAOneLineErrorNamingTheCommand) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "sanitizer runtimes do not run under an address-space limit";
+#endif
+  const std::string cmd = "cd '" + dir_.string() + "' && ulimit -v 600000 && " + LOCKSTEP_CLI +
+                          " train --data synthetic-regression --samples 4000000 --features 64 "
+                          "--epochs 1 > out.txt 2>&1";
+  const int rc = std::system(cmd.c_str());
+  const std::string out = slurp(dir_ / "out.txt");
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_TRUE(contains(out, "out of memory while running 'train'")) << out;
+  EXPECT_FALSE(contains(out, "bad_alloc")) << out;
+  EXPECT_LE(std::count(out.begin(), out.end(), '\n'), 1) << out;
+}
