@@ -41,8 +41,9 @@ Command add_inspect_command(CLI::App& app) {
       for (std::size_t k = 0; k < e.shape.size(); ++k)
         shape += (k ? ", " : "") + std::to_string(e.shape[k]);
       shape += "]";
-      std::printf("  %-32s F32 %s\n", printable(e.name).c_str(), shape.c_str());
-      total += e.tensor.numel();
+      std::printf("  %-32s %s %s\n", printable(e.name).c_str(),
+                  e.dtype == SafetensorsDtype::kI64 ? "I64" : "F32", shape.c_str());
+      total += e.numel();
     }
     std::printf("%lld values in %zu tensors\n", (long long)total, file.entries.size());
     std::printf("metadata:\n");

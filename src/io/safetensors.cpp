@@ -30,7 +30,7 @@ constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
 // The header is at most three levels deep (object -> tensor -> shape); deeper nesting can only
 // be malformed, so it is refused while parsing instead of being built in memory.
 constexpr int kMaxJsonDepth = 8;
-constexpr const char* kSupportedDtypes = "F32, F64, F16 and BF16";
+constexpr const char* kSupportedDtypes = "F32, F64, F16, BF16 and I64";
 
 // "element 5 (index [1, 1])" for the flat, row-major position `flat` of a tensor of `shape`.
 std::string element_text(Index flat, const std::vector<Index>& shape) {
@@ -119,6 +119,13 @@ class Writer {
       }
     }
   }
+  void int64s(std::span<const std::int64_t> values) {
+    unsigned char le[8];
+    for (std::int64_t v : values) {
+      store_le(static_cast<std::uint64_t>(v), le);
+      bytes(le, 8);
+    }
+  }
   void flush() {
     file_.write(buffer_.data(), buffer_.size());
     buffer_.clear();
@@ -147,11 +154,11 @@ struct Dtype {
   bool supported;
 };
 
-// Every dtype of the safetensors format; lockstep reads the floating-point ones.
+// Every dtype of the safetensors format; lockstep reads the floating-point ones and I64.
 constexpr Dtype kDtypes[] = {
     {"F32", 4, true},   {"F64", 8, true},      {"F16", 2, true},      {"BF16", 2, true},
     {"BOOL", 1, false}, {"U8", 1, false},      {"I8", 1, false},      {"I16", 2, false},
-    {"U16", 2, false},  {"I32", 4, false},     {"U32", 4, false},     {"I64", 8, false},
+    {"U16", 2, false},  {"I32", 4, false},     {"U32", 4, false},     {"I64", 8, true},
     {"U64", 8, false},  {"F8_E4M3", 1, false}, {"F8_E5M2", 1, false},
 };
 
@@ -305,13 +312,28 @@ void check_layout(std::vector<TensorInfo>& infos, std::uint64_t data_size, const
                           : std::string(" (the header lists no tensors)"));
 }
 
-Tensor read_tensor(int fd, const TensorInfo& info, std::uint64_t data_start,
-                   const std::string& ctx) {
+// An I64 entry's values, exactly.
+SafetensorsEntry read_int64s(int fd, const TensorInfo& info, std::uint64_t data_start,
+                             const std::string& at) {
+  const std::uint64_t nbytes = info.end - info.begin;
+  std::vector<unsigned char> raw(static_cast<std::size_t>(nbytes));
+  LOCKSTEP_CHECK(nbytes == 0 || read_at(fd, raw.data(), nbytes, data_start + info.begin), at,
+                 "reading its data failed: ",
+                 errno ? errno_text() : "the file is shorter than its header says");
+  std::vector<std::int64_t> values(static_cast<std::size_t>(info.numel));
+  for (std::size_t i = 0; i < values.size(); ++i)
+    values[i] = static_cast<std::int64_t>(load_le<std::uint64_t>(raw.data() + 8 * i));
+  return SafetensorsEntry::int64(info.name, info.shape, std::move(values));
+}
+
+SafetensorsEntry read_tensor(int fd, const TensorInfo& info, std::uint64_t data_start,
+                             const std::string& ctx) {
   const std::string at = detail::str_cat(ctx, "tensor '", info.name, "': ");
+  const std::string dtype = info.dtype->name;
+  if (dtype == "I64") return read_int64s(fd, info, data_start, at);
   Tensor t(storage_shape(info.shape));
   const std::uint64_t nbytes = info.end - info.begin;
   const std::uint64_t offset = data_start + info.begin;
-  const std::string dtype = info.dtype->name;
   const auto n = static_cast<std::size_t>(info.numel);
   float* out = t.data();
   if (dtype == "F32" && std::endian::native == std::endian::little) {
@@ -343,7 +365,7 @@ Tensor read_tensor(int fd, const TensorInfo& info, std::uint64_t data_start,
   }
   const Index bad = first_non_finite(t.span());
   LOCKSTEP_CHECK(bad < 0, at, "non-finite value ", out[bad], " at ", element_text(bad, info.shape));
-  return t;
+  return {info.name, info.shape, std::move(t)};
 }
 
 }  // namespace
@@ -377,6 +399,16 @@ void write_safetensors(const std::filesystem::path& path,
     const Index numel = checked_numel(e.shape);
     LOCKSTEP_CHECK(numel >= 0, ctx, "tensor '", e.name, "': invalid shape ", shape_text(e.shape),
                    " (negative or too large)");
+    if (e.dtype == SafetensorsDtype::kI64) {
+      LOCKSTEP_CHECK(!e.tensor.defined(), ctx, "tensor '", e.name,
+                     "': an I64 entry holds its values in int64s, not in a float32 tensor");
+      LOCKSTEP_CHECK(numel == static_cast<Index>(e.int64s.size()), ctx, "tensor '", e.name,
+                     "': shape ", shape_text(e.shape), " has ", numel,
+                     " elements but the entry has ", e.int64s.size(), " int64 values");
+      continue;
+    }
+    LOCKSTEP_CHECK(e.int64s.empty(), ctx, "tensor '", e.name,
+                   "': an F32 entry holds its values in a tensor, not in int64s");
     LOCKSTEP_CHECK(numel == e.tensor.numel() && (e.tensor.defined() || numel == 0), ctx, "tensor '",
                    e.name, "': shape ", shape_text(e.shape), " has ", numel,
                    " elements but the tensor ", e.tensor.shape(), " has ", e.tensor.numel());
@@ -400,10 +432,11 @@ void write_safetensors(const std::filesystem::path& path,
   }
   std::uint64_t offset = 0;
   for (const SafetensorsEntry* e : sorted) {
-    const std::uint64_t end = offset + 4 * static_cast<std::uint64_t>(e->tensor.numel());
+    const bool i64 = e->dtype == SafetensorsDtype::kI64;
+    const std::uint64_t end = offset + (i64 ? 8 : 4) * static_cast<std::uint64_t>(e->numel());
     if (header.size() > 1) header += ',';
     header += json_string(e->name, ctx, detail::str_cat("tensor name '", e->name, "'").c_str());
-    header += ":{\"dtype\":\"F32\",\"shape\":[";
+    header += i64 ? ":{\"dtype\":\"I64\",\"shape\":[" : ":{\"dtype\":\"F32\",\"shape\":[";
     for (std::size_t k = 0; k < e->shape.size(); ++k)
       header += detail::str_cat(k ? "," : "", e->shape[k]);
     header += detail::str_cat("],\"data_offsets\":[", offset, ",", end, "]}");
@@ -418,7 +451,12 @@ void write_safetensors(const std::filesystem::path& path,
   store_le<std::uint64_t>(header.size(), length);
   out.bytes(length, sizeof length);
   out.bytes(header.data(), header.size());
-  for (const SafetensorsEntry* e : sorted) out.floats(e->tensor.span());
+  for (const SafetensorsEntry* e : sorted) {
+    if (e->dtype == SafetensorsDtype::kI64)
+      out.int64s(e->int64s);
+    else
+      out.floats(e->tensor.span());
+  }
   out.flush();
   file.commit();
 }
@@ -473,7 +511,7 @@ SafetensorsFile read_safetensors(const std::filesystem::path& path) {
   check_layout(infos, data_size, ctx);
 
   for (const TensorInfo& info : infos)
-    file.entries.push_back({info.name, info.shape, read_tensor(fd.get(), info, data_start, ctx)});
+    file.entries.push_back(read_tensor(fd.get(), info, data_start, ctx));
   std::sort(file.entries.begin(), file.entries.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
   return file;

@@ -42,7 +42,7 @@ void load_state_dict(Module& module, const std::vector<SafetensorsEntry>& entrie
   const auto shapes = module.parameter_shapes();
 
   // All checks before the first copy, so a failed load leaves the module as it was.
-  std::vector<std::string> missing, unexpected, mismatched;
+  std::vector<std::string> missing, unexpected, mismatched, integer;
   for (std::size_t i = 0; i < params.size(); ++i) {
     const auto it = by_name.find(params[i].first);
     if (it == by_name.end()) {
@@ -52,7 +52,9 @@ void load_state_dict(Module& module, const std::vector<SafetensorsEntry>& entrie
     const SafetensorsEntry& e = *it->second;
     Index numel = 1;
     for (Index d : e.shape) numel *= d;
-    if (e.shape != shapes[i] || e.tensor.numel() != numel) {
+    if (e.dtype != SafetensorsDtype::kF32) {
+      integer.push_back(e.name);
+    } else if (e.shape != shapes[i] || e.tensor.numel() != numel) {
       mismatched.push_back(detail::str_cat("'", e.name, "': expected ", shape_text(shapes[i]),
                                            ", got ", shape_text(e.shape)));
     }
@@ -63,6 +65,8 @@ void load_state_dict(Module& module, const std::vector<SafetensorsEntry>& entrie
   if (!missing.empty()) problems += "; missing tensors: " + name_list(missing);
   if (!unexpected.empty()) problems += "; unexpected tensors: " + name_list(unexpected);
   for (const auto& m : mismatched) problems += "; shape mismatch for " + m;
+  if (!integer.empty())
+    problems += "; integer (I64) tensors, not floating-point: " + name_list(integer);
   LOCKSTEP_CHECK(problems.empty(), "load_state_dict(", source,
                  "): the tensors do not match the module's parameters", problems);
 

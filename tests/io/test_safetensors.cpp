@@ -303,10 +303,10 @@ TEST_F(SafetensorsRead, MissingAndUnexpectedFields) {
 TEST_F(SafetensorsRead, UnknownAndUnsupportedDtypesAreNamed) {
   EXPECT_MESSAGE_HAS(
       error_for(one_tensor(R"("dtype":"F33","shape":[1],"data_offsets":[0,4])"), "abcd"), "'t'",
-      "unknown dtype 'F33'", "F32, F64, F16 and BF16");
+      "unknown dtype 'F33'", "F32, F64, F16, BF16 and I64");
   EXPECT_MESSAGE_HAS(
-      error_for(one_tensor(R"("dtype":"I64","shape":[1],"data_offsets":[0,8])"), "abcdefgh"), "'t'",
-      "dtype I64 is not supported", "F32, F64, F16 and BF16");
+      error_for(one_tensor(R"("dtype":"I32","shape":[2],"data_offsets":[0,8])"), "abcdefgh"), "'t'",
+      "dtype I32 is not supported", "F32, F64, F16, BF16 and I64");
   EXPECT_MESSAGE_HAS(error_for(one_tensor(R"("dtype":4,"shape":[1],"data_offsets":[0,4])"), "abcd"),
                      "'t'", "dtype is a number");
 }
@@ -431,6 +431,72 @@ TEST_F(SafetensorsRead, ConvertsF64F16AndBF16ToFloat32) {
   EXPECT_MESSAGE_HAS(error_for(one_tensor(R"("dtype":"F64","shape":[1],"data_offsets":[0,8])"),
                                le_bytes<double>({1e300})),
                      "'t'", "does not fit in float32", "element 0");
+}
+
+// I64, as torch.tensor(n, dtype=torch.int64) is saved: read exactly (2^53 + 1 and the extremes
+// are no float32 or float64 value), with the size checked against the shape like any dtype.
+TEST_F(SafetensorsRead, ReadsI64Exactly) {
+  const std::int64_t big = (std::int64_t{1} << 53) + 1;
+  const std::int64_t lo = std::numeric_limits<std::int64_t>::min();
+  const std::int64_t hi = std::numeric_limits<std::int64_t>::max();
+  const std::string header = R"({"f":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                             R"("n":{"dtype":"I64","shape":[],"data_offsets":[4,12]},)"
+                             R"("v":{"dtype":"I64","shape":[2,2],"data_offsets":[12,44]}})";
+  const std::string data = le_bytes<float>({1.5f}) + le_bytes<std::int64_t>({big}) +
+                           le_bytes<std::int64_t>({-1, lo, hi, (std::int64_t{1} << 24) + 1});
+  write_bytes(path_, safetensors_bytes(header, data));
+  const SafetensorsFile file = read_safetensors(path_);
+  const SafetensorsEntry* n = file.find("n");
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->dtype, SafetensorsDtype::kI64);
+  EXPECT_EQ(n->shape, (std::vector<Index>{}));
+  EXPECT_EQ(n->int64s, (std::vector<std::int64_t>{big}));
+  EXPECT_FALSE(n->tensor.defined());
+  EXPECT_EQ(file.find("v")->int64s,
+            (std::vector<std::int64_t>{-1, lo, hi, (std::int64_t{1} << 24) + 1}));
+  EXPECT_EQ(file.find("v")->numel(), 4);
+  EXPECT_EQ(file.find("f")->dtype, SafetensorsDtype::kF32);
+  EXPECT_TRUE(file.find("f")->int64s.empty());
+
+  EXPECT_MESSAGE_HAS(error_for(one_tensor(R"("dtype":"I64","shape":[2],"data_offsets":[0,8])"),
+                               le_bytes<std::int64_t>({1})),
+                     "'t'", "8 bytes", "I64 needs 2 x 8 bytes");
+}
+
+TEST(Safetensors, I64EntriesRoundTripExactlyNextToF32Ones) {
+  TempDir dir;
+  const std::int64_t big = (std::int64_t{1} << 53) + 1;
+  std::vector<SafetensorsEntry> entries = sample_entries();
+  entries.push_back(SafetensorsEntry::int64("count", {}, {big}));
+  entries.push_back(SafetensorsEntry::int64("counts", {3}, {0, -7, std::int64_t{1} << 62}));
+  entries.push_back(SafetensorsEntry::int64("none", {0}, {}));
+  write_safetensors(dir / "m.safetensors", entries);
+  const SafetensorsFile file = read_safetensors(dir / "m.safetensors");
+  ASSERT_EQ(file.entries.size(), entries.size());
+  EXPECT_EQ(file.find("count")->int64s, (std::vector<std::int64_t>{big}));
+  EXPECT_EQ(file.find("counts")->int64s, (std::vector<std::int64_t>{0, -7, std::int64_t{1} << 62}));
+  EXPECT_EQ(file.find("counts")->shape, (std::vector<Index>{3}));
+  EXPECT_EQ(file.find("none")->dtype, SafetensorsDtype::kI64);
+  EXPECT_EQ(file.find("layer.weight")->tensor.to_vector(), (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  // The header says I64, with 8 bytes a value.
+  const std::string bytes = read_bytes(dir / "m.safetensors");
+  EXPECT_NE(bytes.find(R"("count":{"dtype":"I64","shape":[],"data_offsets":[)"), std::string::npos);
+}
+
+TEST(Safetensors, WriteChecksI64Entries) {
+  TempDir dir;
+  const auto error_writing = [&](SafetensorsEntry e) {
+    return error_of([&] { write_safetensors(dir / "m.safetensors", {std::move(e)}); });
+  };
+  EXPECT_MESSAGE_HAS(error_writing(SafetensorsEntry::int64("c", {2}, {1})), "'c'", "shape [2]",
+                     "2 elements", "1 int64 values");
+  SafetensorsEntry with_tensor = SafetensorsEntry::int64("c", {}, {1});
+  with_tensor.tensor = Tensor::scalar(1);
+  EXPECT_MESSAGE_HAS(error_writing(with_tensor), "'c'", "not in a float32 tensor");
+  SafetensorsEntry f32_with_ints{"c", {}, Tensor::scalar(1)};
+  f32_with_ints.int64s = {1};
+  EXPECT_MESSAGE_HAS(error_writing(f32_with_ints), "'c'", "not in int64s");
+  EXPECT_FALSE(std::filesystem::exists(dir / "m.safetensors"));
 }
 
 }  // namespace

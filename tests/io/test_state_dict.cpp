@@ -140,6 +140,21 @@ TEST(StateDict, ShapeMismatchesNameExpectedAndFound) {
   EXPECT_EQ(model.fc2->weight().value().to_vector(), before);
 }
 
+// A parameter stored as integers (I64, which checkpoints use for step counts) is refused by
+// name, not loaded as an undefined tensor.
+TEST(StateDict, IntegerTensorsAreRefusedByName) {
+  Generator gen(3);
+  IrisMlp model(&gen);
+  auto entries = state_dict(model);
+  const auto before = model.fc0->bias().value().to_vector();
+  for (auto& e : entries)
+    if (e.name == "0.bias")
+      e = SafetensorsEntry::int64(e.name, e.shape, std::vector<std::int64_t>(16, 1));
+  EXPECT_MESSAGE_HAS(error_of([&] { load_state_dict(model, entries, "mine"); }), "mine",
+                     "integer (I64) tensors, not floating-point: '0.bias'");
+  EXPECT_EQ(model.fc0->bias().value().to_vector(), before);
+}
+
 TEST(StateDict, LoadStateDictFromEntriesInMemory) {
   Generator gen_a(3), gen_b(4);
   IrisMlp a(&gen_a), b(&gen_b);
