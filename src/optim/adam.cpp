@@ -99,10 +99,10 @@ void AdamBase::save_param_state(std::size_t index, StateDict& out) const {
 
 void AdamBase::load_param_state(std::size_t index, const ParamState& state) {
   Moments& s = state_[index];
-  s.step = count_value(state.find("step")->second);
-  s.exp_avg.copy_(state.find("exp_avg")->second);
-  s.exp_avg_sq.copy_(state.find("exp_avg_sq")->second);
-  if (h_.amsgrad) s.max_exp_avg_sq.copy_(state.find("max_exp_avg_sq")->second);
+  s.step = state_count("step", state.find("step")->second);  // (already checked)
+  s.exp_avg.copy_(tensor_value(state.find("exp_avg")->second));
+  s.exp_avg_sq.copy_(tensor_value(state.find("exp_avg_sq")->second));
+  if (h_.amsgrad) s.max_exp_avg_sq.copy_(tensor_value(state.find("max_exp_avg_sq")->second));
 }
 
 }  // namespace detail

@@ -11,8 +11,8 @@ namespace lockstep {
 namespace {
 
 constexpr std::string_view kStatePrefix = "state.";
-// Step counts travel as float32; every integer up to 2^24 is exact there.
-constexpr std::int64_t kMaxExactCount = std::int64_t{1} << 24;
+// Every integer up to 2^24 is exact in float32: the most a count given as a tensor may hold.
+constexpr std::int64_t kMaxFloatCount = std::int64_t{1} << 24;
 
 // Splits "state.<index>.<field>"; false when `name` has another form.
 bool parse_state_name(std::string_view name, std::size_t& index, std::string_view& field) {
@@ -91,16 +91,15 @@ void Optimizer::load_state_dict(const StateDict& state) {
     LOCKSTEP_CHECK(spec != nullptr, "load_state_dict: unexpected entry '", name,
                    "' (this optimizer's state of parameter ", index, " has ",
                    known.empty() ? std::string("no fields") : "the fields " + known, ")");
-    LOCKSTEP_CHECK(value.defined(), "load_state_dict: entry '", name, "' is undefined");
-    LOCKSTEP_CHECK(value.shape() == spec->shape, "load_state_dict: entry '", name, "' has shape ",
-                   value.shape(), ", expected ", spec->shape);
-    if (spec->is_count) {
-      const float v = value.item();
-      LOCKSTEP_CHECK(std::isfinite(v) && v >= 0 && v == std::floor(v) &&
-                         v <= static_cast<float>(kMaxExactCount),
-                     "load_state_dict: entry '", name,
-                     "' must hold a non-negative integer count, got ", v);
+    if (const Tensor* t = std::get_if<Tensor>(&value)) {
+      LOCKSTEP_CHECK(t->defined(), "load_state_dict: entry '", name, "' is undefined");
+      LOCKSTEP_CHECK(t->shape() == spec->shape, "load_state_dict: entry '", name, "' has shape ",
+                     t->shape(), ", expected ", spec->shape);
+    } else {
+      LOCKSTEP_CHECK(spec->is_count, "load_state_dict: entry '", name,
+                     "' holds a count, expected a tensor of shape ", spec->shape);
     }
+    if (spec->is_count) state_count(name, value);
     LOCKSTEP_CHECK(per_param[index].emplace(std::string(field), value).second,
                    "load_state_dict: duplicate entry '", name, "'");
   }
@@ -120,9 +119,25 @@ void Optimizer::put_state(StateDict& out, std::size_t index, std::string_view fi
 
 void Optimizer::put_count(StateDict& out, std::size_t index, std::string_view field,
                           std::int64_t count) {
-  LOCKSTEP_CHECK(count >= 0 && count <= kMaxExactCount, "state_dict: ", state_name(index, field),
-                 " = ", count, " cannot be stored exactly in a float32 tensor (limit 2^24)");
-  out.emplace_back(state_name(index, field), Tensor::scalar(static_cast<float>(count)));
+  out.emplace_back(state_name(index, field), count);
+}
+
+std::int64_t state_count(std::string_view name, const Optimizer::StateValue& value) {
+  if (const auto* count = std::get_if<std::int64_t>(&value)) {
+    LOCKSTEP_CHECK(*count >= 0, "load_state_dict: entry '", name,
+                   "' must hold a non-negative integer count, got ", *count);
+    return *count;
+  }
+  const Tensor& t = std::get<Tensor>(value);
+  LOCKSTEP_CHECK(t.defined() && t.shape() == (Shape{1, 1}), "load_state_dict: entry '", name,
+                 "' has shape ", t.shape(), ", expected [1, 1]");
+  const float v = t.item();
+  LOCKSTEP_CHECK(std::isfinite(v) && v >= 0 && v == std::floor(v), "load_state_dict: entry '", name,
+                 "' must hold a non-negative integer count, got ", v);
+  LOCKSTEP_CHECK(v <= static_cast<float>(kMaxFloatCount), "load_state_dict: entry '", name,
+                 "' holds the float32 count ", v,
+                 ", which may have been rounded (float32 counts are exact up to 2^24 only)");
+  return static_cast<std::int64_t>(v);
 }
 
 }  // namespace lockstep

@@ -10,7 +10,6 @@ namespace lockstep {
 
 namespace {
 
-constexpr std::int64_t kMaxExactCount = std::int64_t{1} << 24;  // float32 holds it exactly
 constexpr const char* kStepName = "last_epoch";
 
 void check_gamma(const char* schedule, double gamma) {
@@ -40,14 +39,10 @@ void LRScheduler::step() {
   apply();
 }
 
-LRScheduler::StateDict LRScheduler::state_dict() const {
-  LOCKSTEP_CHECK(last_epoch_ <= kMaxExactCount, "state_dict: last_epoch = ", last_epoch_,
-                 " cannot be stored exactly in a float32 tensor (limit 2^24)");
-  return {{kStepName, Tensor::scalar(static_cast<float>(last_epoch_))}};
-}
+LRScheduler::StateDict LRScheduler::state_dict() const { return {{kStepName, last_epoch_}}; }
 
 void LRScheduler::load_state_dict(const StateDict& state) {
-  const Tensor* value = nullptr;
+  const StateValue* value = nullptr;
   for (const auto& [name, t] : state) {
     LOCKSTEP_CHECK(name == kStepName, "load_state_dict: unexpected entry '", name,
                    "' (a schedule's state is '", kStepName, "')");
@@ -55,14 +50,9 @@ void LRScheduler::load_state_dict(const StateDict& state) {
     value = &t;
   }
   LOCKSTEP_CHECK(value != nullptr, "load_state_dict: missing entry '", kStepName, "'");
-  LOCKSTEP_CHECK(value->defined() && value->shape() == (Shape{1, 1}), "load_state_dict: entry '",
-                 kStepName, "' has shape ", value->shape(), ", expected [1, 1]");
-  const float v = value->item();
-  LOCKSTEP_CHECK(
-      std::isfinite(v) && v >= 0 && v == std::floor(v) && v <= static_cast<float>(kMaxExactCount),
-      "load_state_dict: entry '", kStepName, "' must hold a non-negative integer count, got ", v);
+  const std::int64_t count = state_count(kStepName, *value);
   const std::int64_t previous = last_epoch_;
-  last_epoch_ = static_cast<std::int64_t>(v);
+  last_epoch_ = count;
   try {
     apply();
   } catch (...) {  // an lr the optimizer rejects: leave the schedule as it was

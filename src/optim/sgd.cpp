@@ -75,9 +75,9 @@ void SGD::load_param_state(std::size_t index, const ParamState& state) {
   if (it == state.end()) {
     buffer = Tensor();  // as before a first step
   } else if (buffer.defined()) {
-    buffer.copy_(it->second);
+    buffer.copy_(tensor_value(it->second));
   } else {
-    buffer = it->second.clone();
+    buffer = tensor_value(it->second).clone();
   }
 }
 

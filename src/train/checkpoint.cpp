@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <variant>
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/io/state_dict.hpp"
@@ -14,15 +15,35 @@ constexpr const char* kModel = "model/";
 constexpr const char* kOptim = "optimizer/";
 constexpr const char* kSchedule = "schedule/";
 
+// Tensors as F32 [rows, cols]; counts as I64 scalars (shape [], as PyTorch's int64 step
+// tensors), exact to 2^63.
 void put(std::vector<SafetensorsEntry>& out, const std::string& prefix,
          const Optimizer::StateDict& state) {
-  for (const auto& [name, t] : state) out.push_back({prefix + name, {t.rows(), t.cols()}, t});
+  for (const auto& [name, value] : state) {
+    if (const auto* count = std::get_if<std::int64_t>(&value))
+      out.push_back(SafetensorsEntry::int64(prefix + name, {}, {*count}));
+    else {
+      const Tensor& t = std::get<Tensor>(value);
+      out.push_back({prefix + name, {t.rows(), t.cols()}, t});
+    }
+  }
 }
 
+// The entries under `prefix`: an I64 entry (one value) as a count, an F32 one as a tensor (a
+// checkpoint older than I64 counts holds its counts as 1x1 F32 tensors, which still load).
 Optimizer::StateDict take(const SafetensorsFile& file, const std::string& prefix) {
   Optimizer::StateDict out;
-  for (const SafetensorsEntry& e : file.entries)
-    if (e.name.rfind(prefix, 0) == 0) out.emplace_back(e.name.substr(prefix.size()), e.tensor);
+  for (const SafetensorsEntry& e : file.entries) {
+    if (e.name.rfind(prefix, 0) != 0) continue;
+    std::string name = e.name.substr(prefix.size());
+    if (e.dtype == SafetensorsDtype::kI64) {
+      LOCKSTEP_CHECK(e.int64s.size() == 1, "entry '", e.name,
+                     "': an I64 entry must hold one count, it holds ", e.int64s.size(), " values");
+      out.emplace_back(std::move(name), e.int64s[0]);
+    } else {
+      out.emplace_back(std::move(name), e.tensor);
+    }
+  }
   return out;
 }
 }  // namespace

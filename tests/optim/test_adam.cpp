@@ -160,9 +160,10 @@ TEST(Adam, StepUpdatesStateInPlaceAndCountsSteps) {
   // Second step: the moments moved (state is live, not re-created) and step counts went up.
   const Optimizer::StateDict after = opt.state_dict();
   ASSERT_EQ(before.size(), after.size());
-  EXPECT_EQ(before[0].second.item(), 1.0f);
-  EXPECT_EQ(after[0].second.item(), 2.0f);
-  EXPECT_NE(before[1].second.to_vector(), after[1].second.to_vector());
+  EXPECT_EQ(std::get<std::int64_t>(before[0].second), 1);
+  EXPECT_EQ(std::get<std::int64_t>(after[0].second), 2);
+  EXPECT_NE(std::get<Tensor>(before[1].second).to_vector(),
+            std::get<Tensor>(after[1].second).to_vector());
 }
 
 }  // namespace

@@ -35,6 +35,18 @@ struct Params {
   }
 };
 
+// Two state values are the same count or the same tensor values.
+void expect_same_value(const Optimizer::StateValue& a, const Optimizer::StateValue& b,
+                       const std::string& name) {
+  ASSERT_EQ(a.index(), b.index()) << name;  // count or tensor
+  if (const auto* count = std::get_if<std::int64_t>(&a))
+    EXPECT_EQ(*count, std::get<std::int64_t>(b)) << name;
+  else
+    EXPECT_EQ(std::get<Tensor>(a).to_vector(), std::get<Tensor>(b).to_vector()) << name;
+}
+
+const Tensor& tensor(const Optimizer::StateValue& v) { return std::get<Tensor>(v); }
+
 std::vector<std::string> names(const Optimizer::StateDict& state) {
   std::vector<std::string> out;
   for (const auto& [name, value] : state) out.push_back(name);
@@ -75,7 +87,7 @@ void expect_round_trip_is_exact(Options options) {
   const Optimizer::StateDict sa = opt_a.state_dict(), sb = opt_b.state_dict();
   ASSERT_EQ(names(sa), names(sb));
   for (std::size_t i = 0; i < sa.size(); ++i) {
-    EXPECT_EQ(sa[i].second.to_vector(), sb[i].second.to_vector()) << sa[i].first;
+    expect_same_value(sa[i].second, sb[i].second, sa[i].first);
   }
 }
 
@@ -95,6 +107,62 @@ TEST(OptimizerState, AdamWRoundTripIsBitExact) {
   expect_round_trip_is_exact<AdamW>(AdamWOptions(0.05).weight_decay(0.3).amsgrad(true));
 }
 
+// Adam's step counts past 2^24 (the last integer float32 holds exactly) are exported and
+// loaded exactly, and the loaded optimizer continues bit for bit as the uninterrupted one does.
+// With beta1 this close to 1 the bias correction 1 - beta1^t is still far from 1 at t = 2^24,
+// and with moments of 1 the update is lr / (1 - beta1^t): neighbouring counts give different
+// float32 updates (the test checks that it can tell), so a rounded count would show.
+TEST(OptimizerState, AdamStepCountsPast2To24RoundTripExactly) {
+  constexpr std::int64_t k2To24 = std::int64_t{1} << 24;
+  const AdamOptions options = AdamOptions(1.0).betas({1 - 1e-9, 0.999});
+  Params a;
+  Adam opt_a(a.list(), options);
+  a.set_grads(0);
+  opt_a.step();
+  Optimizer::StateDict state = opt_a.state_dict();
+  for (auto& [name, value] : state)
+    if (name.ends_with(".step"))
+      value = Tensor::scalar(static_cast<float>(k2To24));  // as older checkpoints hold counts
+    else
+      std::get<Tensor>(value).fill_(1.0f);
+  opt_a.load_state_dict(state);  // counts 2^24 (exact in float32)
+  a.set_grads(1);
+  opt_a.step();  // p's count 2^24 + 1
+  const Tensor p_saved = a.p.value().clone(), q_saved = a.q.value().clone();
+  const Optimizer::StateDict saved = opt_a.state_dict();
+  ASSERT_EQ(saved[0].first, "state.0.step");
+  EXPECT_EQ(std::get<std::int64_t>(saved[0].second), k2To24 + 1);
+
+  Params b(p_saved.clone(), q_saved.clone());
+  Adam opt_b(b.list(), options);
+  opt_b.load_state_dict(saved);
+  EXPECT_EQ(std::get<std::int64_t>(opt_b.state_dict()[0].second), k2To24 + 1);
+  // The same state with the counts float32 would have kept (2^24 + 1 rounds to 2^24).
+  Optimizer::StateDict rounded = saved;
+  for (auto& [name, value] : rounded)
+    if (name.ends_with(".step"))
+      value = static_cast<std::int64_t>(static_cast<float>(std::get<std::int64_t>(value)));
+  ASSERT_EQ(std::get<std::int64_t>(rounded[0].second), k2To24);
+  Params c(p_saved.clone(), q_saved.clone());
+  Adam opt_c(c.list(), options);
+  opt_c.load_state_dict(rounded);
+  for (int s = 2; s < golden::adam_steps; ++s) {
+    a.set_grads(s);
+    opt_a.step();
+    b.set_grads(s);
+    opt_b.step();
+    c.set_grads(s);
+    opt_c.step();
+  }
+  EXPECT_EQ(a.p.value().to_vector(), b.p.value().to_vector());
+  EXPECT_EQ(a.q.value().to_vector(), b.q.value().to_vector());
+  EXPECT_NE(a.p.value().to_vector(), c.p.value().to_vector());  // the test can tell
+  const Optimizer::StateDict sa = opt_a.state_dict(), sb = opt_b.state_dict();
+  ASSERT_EQ(names(sa), names(sb));
+  for (std::size_t i = 0; i < sa.size(); ++i)
+    expect_same_value(sa[i].second, sb[i].second, sa[i].first);
+}
+
 TEST(OptimizerState, AdamNamesFollowPyTorch) {
   Params a;
   Adam plain(a.list(), AdamOptions());
@@ -107,10 +175,9 @@ TEST(OptimizerState, AdamNamesFollowPyTorch) {
                                       "state.0.max_exp_avg_sq", "state.1.step", "state.1.exp_avg",
                                       "state.1.exp_avg_sq", "state.1.max_exp_avg_sq"}));
   const Optimizer::StateDict state = ams.state_dict();
-  EXPECT_EQ(state[0].second.shape(), (Shape{1, 1}));
-  EXPECT_EQ(state[0].second.item(), 0.0f);
-  EXPECT_EQ(state[1].second.shape(), kP);
-  EXPECT_EQ(state[5].second.shape(), kQ);
+  EXPECT_EQ(std::get<std::int64_t>(state[0].second), 0);  // exact, not a float32 tensor
+  EXPECT_EQ(tensor(state[1].second).shape(), kP);
+  EXPECT_EQ(tensor(state[5].second).shape(), kQ);
 }
 
 TEST(OptimizerState, SgdHasMomentumBuffersOnlyOnceTheyExist) {
@@ -137,12 +204,12 @@ TEST(OptimizerState, StateDictAndLoadCopy) {
   a.set_grads(0);
   opt.step();
   Optimizer::StateDict state = opt.state_dict();
-  const std::vector<float> exp_avg = state[1].second.to_vector();
-  state[1].second.fill_(7.0f);  // changing the export leaves the optimizer alone
-  EXPECT_EQ(opt.state_dict()[1].second.to_vector(), exp_avg);
+  const std::vector<float> exp_avg = tensor(state[1].second).to_vector();
+  std::get<Tensor>(state[1].second).fill_(7.0f);  // changing the export leaves the optimizer alone
+  EXPECT_EQ(tensor(opt.state_dict()[1].second).to_vector(), exp_avg);
   opt.load_state_dict(state);
-  state[1].second.fill_(9.0f);  // and the loaded values are the optimizer's own copy
-  EXPECT_EQ(opt.state_dict()[1].second.to_vector(), std::vector<float>(6, 7.0f));
+  std::get<Tensor>(state[1].second).fill_(9.0f);  // and the loaded values are the optimizer's own
+  EXPECT_EQ(tensor(opt.state_dict()[1].second).to_vector(), std::vector<float>(6, 7.0f));
 }
 
 void expect_load_error(Optimizer& opt, const Optimizer::StateDict& state,
@@ -157,7 +224,7 @@ void expect_load_error(Optimizer& opt, const Optimizer::StateDict& state,
   const Optimizer::StateDict after = opt.state_dict();  // unchanged on error
   ASSERT_EQ(names(before), names(after));
   for (std::size_t i = 0; i < before.size(); ++i) {
-    EXPECT_EQ(before[i].second.to_vector(), after[i].second.to_vector()) << before[i].first;
+    expect_same_value(before[i].second, after[i].second, before[i].first);
   }
 }
 
@@ -167,7 +234,7 @@ TEST(OptimizerState, LoadChecksNamesShapesAndCountsNamingTheEntry) {
   a.set_grads(0);
   opt.step();
   const Optimizer::StateDict good = opt.state_dict();
-  auto with = [&](const std::string& name, Tensor value) {
+  auto with = [&](const std::string& name, Optimizer::StateValue value) {
     Optimizer::StateDict s = good;
     for (auto& [n, v] : s) {
       if (n == name) v = value;
@@ -194,6 +261,16 @@ TEST(OptimizerState, LoadChecksNamesShapesAndCountsNamingTheEntry) {
   expect_load_error(opt, with("state.1.step", Tensor::scalar(1.5f)),
                     "load_state_dict: entry 'state.1.step' must hold a non-negative integer "
                     "count, got 1.5");
+  expect_load_error(opt, with("state.1.step", std::int64_t{-1}),
+                    "load_state_dict: entry 'state.1.step' must hold a non-negative integer "
+                    "count, got -1");
+  // A float32 count past 2^24 may have been rounded (older checkpoints never held one).
+  expect_load_error(opt, with("state.1.step", Tensor::scalar(33554432.0f)),
+                    "load_state_dict: entry 'state.1.step' holds the float32 count 3.35544e+07, "
+                    "which may have been rounded (float32 counts are exact up to 2^24 only)");
+  expect_load_error(opt, with("state.0.exp_avg", std::int64_t{3}),
+                    "load_state_dict: entry 'state.0.exp_avg' holds a count, expected a tensor "
+                    "of shape [2, 3]");
   expect_load_error(opt, with("state.0.step", Tensor(1, 2)),
                     "load_state_dict: entry 'state.0.step' has shape [1, 2], expected [1, 1]");
   expect_load_error(opt, without("state.1.exp_avg_sq"),

@@ -102,7 +102,7 @@ TEST(Schedule, StateRoundTripRestoresTheStepAndTheLr) {
   const LRScheduler::StateDict state = sched_a.state_dict();
   ASSERT_EQ(state.size(), 1u);
   EXPECT_EQ(state[0].first, "last_epoch");
-  EXPECT_EQ(state[0].second.item(), 12.0f);
+  EXPECT_EQ(std::get<std::int64_t>(state[0].second), 12);
 
   Fixture b;
   LinearWarmup sched_b(std::make_unique<CosineAnnealingLR>(b.opt, 25), 5, 0.1);
@@ -115,6 +115,29 @@ TEST(Schedule, StateRoundTripRestoresTheStepAndTheLr) {
     EXPECT_EQ(b.opt.lr(), a.opt.lr());
     EXPECT_NEAR(b.opt.lr(), golden::sched_warmup_cosine[13 + t], 1e-6 * b.opt.lr());
   }
+}
+
+// The step count is exact however large (float32, which held it before, stops at 2^24): StepLR
+// halves the lr exactly at step 2^53 + 1, and the count survives state_dict/load_state_dict.
+TEST(Schedule, StateHoldsCountsPastFloat32Exactly) {
+  constexpr std::int64_t kBig = (std::int64_t{1} << 53) + 1;
+  Fixture a;
+  StepLR sched_a(a.opt, kBig, 0.5);
+  const double base = sched_a.base_lr();
+  sched_a.load_state_dict({{"last_epoch", kBig - 1}});
+  EXPECT_EQ(sched_a.last_lr(), base);
+  sched_a.step();
+  EXPECT_EQ(sched_a.last_epoch(), kBig);
+  EXPECT_EQ(sched_a.last_lr(), base * 0.5);
+  const LRScheduler::StateDict state = sched_a.state_dict();
+  ASSERT_EQ(state.size(), 1u);
+  EXPECT_EQ(std::get<std::int64_t>(state[0].second), kBig);
+
+  Fixture b;
+  StepLR sched_b(b.opt, kBig, 0.5);
+  sched_b.load_state_dict(state);
+  EXPECT_EQ(sched_b.last_epoch(), kBig);
+  EXPECT_EQ(b.opt.lr(), base * 0.5);
 }
 
 // Runs `f`, which must throw lockstep::Error with `message`.
@@ -148,6 +171,12 @@ TEST(Schedule, LoadStateChecksTheEntry) {
             "load_state_dict: entry 'last_epoch' has shape [1, 2], expected [1, 1]");
   EXPECT_EQ(load_error(sched, {{"last_epoch", Tensor::scalar(-2)}}),
             "load_state_dict: entry 'last_epoch' must hold a non-negative integer count, got -2");
+  EXPECT_EQ(load_error(sched, {{"last_epoch", std::int64_t{-3}}}),
+            "load_state_dict: entry 'last_epoch' must hold a non-negative integer count, got -3");
+  // A float32 count past 2^24 may have been rounded: refused rather than guessed.
+  EXPECT_EQ(load_error(sched, {{"last_epoch", Tensor::scalar(33554432.0f)}}),
+            "load_state_dict: entry 'last_epoch' holds the float32 count 3.35544e+07, which may "
+            "have been rounded (float32 counts are exact up to 2^24 only)");
   EXPECT_EQ(load_error(sched, {{"last_epoch", Tensor::scalar(1)}, {"last_epoch", Tensor()}}),
             "load_state_dict: duplicate entry 'last_epoch'");
   EXPECT_EQ(sched.last_epoch(), 1);  // unchanged by the failed loads

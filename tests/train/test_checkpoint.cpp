@@ -79,7 +79,12 @@ void expect_same_state(TrainingState& a, TrainingState& b) {
   ASSERT_EQ(sa.size(), sb.size());
   for (std::size_t i = 0; i < sa.size(); ++i) {
     EXPECT_EQ(sa[i].first, sb[i].first);
-    EXPECT_EQ(bits(sa[i].second), bits(sb[i].second)) << sa[i].first;
+    ASSERT_EQ(sa[i].second.index(), sb[i].second.index()) << sa[i].first;  // count or tensor
+    if (const auto* count = std::get_if<std::int64_t>(&sa[i].second))
+      EXPECT_EQ(*count, std::get<std::int64_t>(sb[i].second)) << sa[i].first;
+    else
+      EXPECT_EQ(bits(std::get<Tensor>(sa[i].second)), bits(std::get<Tensor>(sb[i].second)))
+          << sa[i].first;
   }
   EXPECT_EQ(a.schedule->last_epoch(), b.schedule->last_epoch());
   EXPECT_EQ(a.schedule->last_lr(), b.schedule->last_lr());
@@ -163,6 +168,41 @@ TEST(Checkpoint, WithoutAScheduleAndBeforeTheFirstStep) {
   expect_same_state(saved, restored);
 }
 
+// Step counts past 2^24 (the last integer float32 holds exactly) survive a checkpoint exactly:
+// Adam's per-parameter steps and the schedule's last_epoch at 2^24 + 1 are saved, read back and
+// restored as they are, and the restored run continues as the saved one does. The schedule
+// halves the lr at step 2^24 + 1, so a count off by one would show in the lr.
+TEST(Checkpoint, StepCountsPast2To24RoundTripExactly) {
+  constexpr std::int64_t k2To24 = std::int64_t{1} << 24;
+  TempDir dir;
+  TrainingState saved("adam", 1);
+  saved.schedule = std::make_unique<StepLR>(*saved.optimizer, k2To24 + 1, 0.5);
+  saved.steps(1);
+  // Every count to 2^24 (still exact as a float32 tensor), then one more step.
+  Optimizer::StateDict state = saved.optimizer->state_dict();
+  for (auto& [name, value] : state)
+    if (name.ends_with(".step")) value = Tensor::scalar(static_cast<float>(k2To24));
+  saved.optimizer->load_state_dict(state);
+  saved.schedule->load_state_dict({{"last_epoch", Tensor::scalar(static_cast<float>(k2To24))}});
+  saved.steps(1, 1);
+  ASSERT_EQ(saved.schedule->last_epoch(), k2To24 + 1);
+  ASSERT_EQ(saved.schedule->last_lr(), saved.schedule->base_lr() * 0.5);
+
+  save_checkpoint(dir.path(), saved.model(), *saved.optimizer, saved.schedule.get(), kProgress,
+                  kConfig);
+  const Checkpoint ck = read_checkpoint(dir.path());
+  TrainingState restored("adam", 99);
+  restored.schedule = std::make_unique<StepLR>(*restored.optimizer, k2To24 + 1, 0.5);
+  ck.restore(restored.model(), *restored.optimizer, restored.schedule.get());
+  EXPECT_EQ(restored.schedule->last_epoch(), k2To24 + 1);
+  EXPECT_EQ(restored.schedule->last_lr(), restored.schedule->base_lr() * 0.5);
+  expect_same_state(saved, restored);
+
+  saved.steps(3, 2);
+  restored.steps(3, 2);
+  expect_same_state(saved, restored);
+}
+
 TEST(Checkpoint, TheFileHoldsTheDocumentedNames) {
   TempDir dir;
   TrainingState run("adam", 1);
@@ -173,7 +213,12 @@ TEST(Checkpoint, TheFileHoldsTheDocumentedNames) {
                            "optimizer/state.0.exp_avg", "optimizer/state.0.exp_avg_sq",
                            "optimizer/state.3.step", "schedule/last_epoch"})
     EXPECT_NE(file.find(name), nullptr) << name;
-  EXPECT_EQ(file.find("schedule/last_epoch")->tensor.item(), 2.0f);
+  // Counts are I64 scalars (exact however long the run), tensors F32.
+  EXPECT_EQ(file.find("schedule/last_epoch")->dtype, SafetensorsDtype::kI64);
+  EXPECT_EQ(file.find("schedule/last_epoch")->shape, (std::vector<Index>{}));
+  EXPECT_EQ(file.find("schedule/last_epoch")->int64s, (std::vector<std::int64_t>{2}));
+  EXPECT_EQ(file.find("optimizer/state.3.step")->int64s, (std::vector<std::int64_t>{2}));
+  EXPECT_EQ(file.find("optimizer/state.0.exp_avg")->dtype, SafetensorsDtype::kF32);
   EXPECT_EQ(file.metadata.at("config"), kConfig);
 }
 
@@ -436,6 +481,44 @@ TEST_F(DamagedCheckpoint, BadStepCounts) {
   EXPECT_MESSAGE_HAS(restore_error(), "state.0.step");
   rewrite(entries_with("schedule/last_epoch", {"", {1, 1}, Tensor::scalar(-1)}), file_.metadata);
   EXPECT_MESSAGE_HAS(restore_error(), "last_epoch");
+}
+
+TEST_F(DamagedCheckpoint, BadI64Counts) {
+  rewrite(entries_with("optimizer/state.0.step", SafetensorsEntry::int64("", {}, {-1})),
+          file_.metadata);
+  EXPECT_MESSAGE_HAS(restore_error(), "state.0.step", "non-negative", "-1");
+  rewrite(entries_with("optimizer/state.0.step", SafetensorsEntry::int64("", {2}, {1, 2})),
+          file_.metadata);
+  EXPECT_MESSAGE_HAS(restore_error(), "optimizer/state.0.step", "one count", "2 values");
+  rewrite(entries_with("optimizer/state.0.exp_avg", SafetensorsEntry::int64("", {}, {1})),
+          file_.metadata);
+  EXPECT_MESSAGE_HAS(restore_error(), "state.0.exp_avg", "holds a count", "expected a tensor");
+  rewrite(entries_with("schedule/last_epoch", SafetensorsEntry::int64("", {}, {-4})),
+          file_.metadata);
+  EXPECT_MESSAGE_HAS(restore_error(), "last_epoch", "non-negative", "-4");
+  rewrite(entries_with("model/0.bias", SafetensorsEntry::int64("", {5}, {1, 2, 3, 4, 5})),
+          file_.metadata);
+  EXPECT_MESSAGE_HAS(restore_error(), "0.bias", "I64");
+}
+
+// A checkpoint written before counts were I64 holds them as 1x1 F32 tensors: it restores, and
+// the run continues as from the new format.
+TEST_F(DamagedCheckpoint, OlderCheckpointsWithFloat32CountsStillRestore) {
+  std::vector<SafetensorsEntry> old;
+  for (const SafetensorsEntry& e : file_.entries) {
+    if (e.dtype == SafetensorsDtype::kI64)
+      old.push_back({e.name, {1, 1}, Tensor::scalar(static_cast<float>(e.int64s.at(0)))});
+    else
+      old.push_back(e);
+  }
+  rewrite(old, file_.metadata);
+  const Checkpoint ck = read_checkpoint(dir_.path());
+  TrainingState restored("adam", 7);
+  ck.restore(restored.model(), *restored.optimizer, restored.schedule.get());
+  expect_same_state(good_, restored);
+  good_.steps(2, 2);
+  restored.steps(2, 2);
+  expect_same_state(good_, restored);
 }
 
 TEST_F(DamagedCheckpoint, ACheckpointOfAnotherArchitecture) {

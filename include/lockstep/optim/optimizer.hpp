@@ -8,7 +8,9 @@
 // lr() and set_lr() are what learning-rate schedules drive. state_dict() exports the
 // optimizer's per-parameter state (momentum buffers, moment estimates, step counts) as named
 // tensors for checkpoints, "state.<parameter index>.<field>" as in PyTorch
-// ("state.0.exp_avg", "state.0.step", "state.1.momentum_buffer"); step counts are 1x1 tensors.
+// ("state.0.exp_avg", "state.0.step", "state.1.momentum_buffer"); step counts are held exactly as
+// std::int64_t values (a float32 tensor would round them past 2^24). load_state_dict also takes
+// a count as a 1x1 tensor holding an integer up to 2^24, as older checkpoints stored it.
 // Hyperparameters (the learning rate included) are not part of it: they come from the
 // options the optimizer is built with, and the learning rate from the schedule's own state.
 //
@@ -27,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "lockstep/autograd/variable.hpp"
@@ -35,8 +38,10 @@ namespace lockstep {
 
 class Optimizer {
  public:
-  /// Named tensors, in a fixed order (by parameter, then field).
-  using StateDict = std::vector<std::pair<std::string, Tensor>>;
+  /// A state value: a tensor, or a step count held exactly.
+  using StateValue = std::variant<Tensor, std::int64_t>;
+  /// Named values, in a fixed order (by parameter, then field).
+  using StateDict = std::vector<std::pair<std::string, StateValue>>;
 
   explicit Optimizer(std::vector<Var> params);
   virtual ~Optimizer() = default;
@@ -79,10 +84,10 @@ class Optimizer {
     std::string name;       // "exp_avg"
     Shape shape;            // the parameter's shape, or [1, 1] for a step count
     bool required = true;   // false: may be absent (SGD's momentum buffer before a first step)
-    bool is_count = false;  // a step count: a 1x1 tensor holding a non-negative integer
+    bool is_count = false;  // a step count (see state_count)
   };
   /// A parameter's state by field name, as handed to load_param_state (already checked).
-  using ParamState = std::map<std::string, Tensor, std::less<>>;
+  using ParamState = std::map<std::string, StateValue, std::less<>>;
 
   /// The fields parameter `index`'s state may have.
   virtual std::vector<StateField> state_fields(std::size_t index) const = 0;
@@ -97,14 +102,19 @@ class Optimizer {
   /// Appends "state.<index>.<field>" holding a copy of `value` to `out`.
   static void put_state(StateDict& out, std::size_t index, std::string_view field,
                         const Tensor& value);
-  /// Appends "state.<index>.<field>" holding `count` as a 1x1 tensor (exact up to 2^24; larger
-  /// counts throw rather than round).
+  /// Appends "state.<index>.<field>" holding `count` exactly.
   static void put_count(StateDict& out, std::size_t index, std::string_view field,
                         std::int64_t count);
-  /// The integer held by a checked step-count tensor.
-  static std::int64_t count_value(const Tensor& t) { return static_cast<std::int64_t>(t.item()); }
+  /// The tensor of a checked (non-count) state value.
+  static const Tensor& tensor_value(const StateValue& v) { return std::get<Tensor>(v); }
 
   std::vector<Var> params_;
 };
+
+/// The count a state value named `name` holds: an int64 >= 0, or a 1x1 tensor holding an
+/// integer in [0, 2^24] (a float32 count beyond that may have been rounded). Throws
+/// lockstep::Error ("load_state_dict: entry 'state.0.step' must hold a non-negative integer
+/// count, got -1") otherwise.
+std::int64_t state_count(std::string_view name, const Optimizer::StateValue& value);
 
 }  // namespace lockstep

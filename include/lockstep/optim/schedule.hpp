@@ -20,8 +20,9 @@
 //                milestones=[N])
 // (at the milestone SequentialLR restarts X at its step 0, which is base_lr).
 //
-// state_dict() holds the step count as "last_epoch" (a 1x1 tensor); load_state_dict() restores
-// it and sets the optimizer's lr for it. Build the schedule as before, then load.
+// state_dict() holds the step count as "last_epoch" (an exact int64; load_state_dict() also takes
+// a 1x1 tensor holding an integer up to 2^24, as older checkpoints stored it); load_state_dict()
+// restores it and sets the optimizer's lr for it. Build the schedule as before, then load.
 //
 //   lockstep::SGD opt(model.parameters(), lockstep::SGDOptions(0.1).momentum(0.9));
 //   lockstep::LinearWarmup sched(std::make_unique<lockstep::CosineAnnealingLR>(opt, 95),
@@ -40,6 +41,7 @@ namespace lockstep {
 class LRScheduler {
  public:
   using StateDict = Optimizer::StateDict;
+  using StateValue = Optimizer::StateValue;
 
   virtual ~LRScheduler() = default;
   LRScheduler(const LRScheduler&) = delete;
@@ -57,7 +59,7 @@ class LRScheduler {
   /// The lr at step t >= 0.
   virtual double lr_at(std::int64_t t) const = 0;
 
-  /// {"last_epoch": [1, 1] tensor} (exact up to 2^24 steps).
+  /// {"last_epoch": the step count, exactly}.
   StateDict state_dict() const;
   /// Restores the step count (checks the entry's name, shape and value first) and sets the
   /// optimizer's lr for it.

@@ -2,7 +2,9 @@
 // in one file DIR/checkpoint.safetensors, written atomically (temporary file, fsync, rename:
 // the previous checkpoint stays whole until the new one is complete).
 //
-// Tensors: "model/<parameter>", "optimizer/<state.i.field>", "schedule/last_epoch". Metadata:
+// Tensors: "model/<parameter>", "optimizer/<state.i.field>", "schedule/last_epoch"; step counts
+// ("optimizer/state.i.step", "schedule/last_epoch") are I64 scalars, exact however long a run
+// is (checkpoints that hold them as 1x1 F32 tensors, up to 2^24, still restore). Metadata:
 // "config" (config_to_json: the run's data, model and training settings, its seed included),
 // "progress" (epoch, next batch within the epoch, optimizer steps, the epoch's running loss).
 // Random numbers need no saved generator state: the loader's order, the split, the
