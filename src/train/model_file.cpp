@@ -42,10 +42,12 @@ void check_architecture(const ModelSpec& spec, const SafetensorsFile& file,
     const SafetensorsEntry* e = file.find(p.name);
     LOCKSTEP_CHECK(e != nullptr, source, ": the architecture metadata (", declared,
                    ") has a parameter '", p.name, "' the file does not hold");
+    LOCKSTEP_CHECK(e->dtype == SafetensorsDtype::kF32, source, ": parameter '", p.name,
+                   "' is stored as I64; parameters are F32");
     Index want = 1;
     bool overflow = false;
     for (Index d : p.shape) overflow |= __builtin_mul_overflow(want, d, &want);
-    LOCKSTEP_CHECK(!overflow && e->tensor.numel() == want, source, ": the architecture metadata (",
+    LOCKSTEP_CHECK(!overflow && e->numel() == want, source, ": the architecture metadata (",
                    declared, ") makes '", p.name, "' ", shape_string(p.shape),
                    ", the file's tensor is ", shape_string(e->shape));
   }

@@ -112,5 +112,21 @@ TEST(ModelFileOfAHandBuiltNet, OtherShapesAreRefusedNamingTheLayer) {
   EXPECT_EQ(model_spec_of(linear).model, "linear");
 }
 
+TEST(ModelFileMetadata, AParameterStoredAsIntegersIsRefusedNamingItsDtype) {
+  const ModelSpec spec{.model = "linear", .inputs = 3, .outputs = 1};
+  ModelInfo info;
+  info.spec = spec;
+  info.loss = "mse";
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lockstep_i64_param_" + std::to_string(::getpid()) + ".safetensors");
+  std::vector<SafetensorsEntry> entries = state_dict(*build_model(spec, 1).net);
+  for (SafetensorsEntry& e : entries)
+    if (e.name == "0.bias") e = SafetensorsEntry::int64("0.bias", {1}, {7});
+  write_safetensors(path, entries, model_metadata(info));
+  const std::string message = error_of([&] { load_model_file(path); });
+  EXPECT_NE(message.find("'0.bias' is stored as I64"), std::string::npos) << message;
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace lockstep
