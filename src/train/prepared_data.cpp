@@ -115,6 +115,15 @@ std::string builtin_data_names() {
 
 namespace {
 
+// "x0", "x1", ...: the names of features that have none (synthetic, .npy and IDX data).
+void placeholder_feature_names(LabeledData& d) {
+  for (Index j = 0; j < d.x.cols(); ++j) {
+    std::string name = "x";  // appended, not "x" + s: GCC 12 misreports that (-Wrestrict)
+    name += std::to_string(j);
+    d.feature_names.push_back(std::move(name));
+  }
+}
+
 // A synthetic set, generated from its size and seed.
 LabeledData synthetic_data(const DataSource& src) {
   const std::string& p = src.path;
@@ -141,7 +150,7 @@ LabeledData synthetic_data(const DataSource& src) {
   std::vector<Index> all(static_cast<std::size_t>(ds->size()));
   std::iota(all.begin(), all.end(), Index{0});
   ds->get_batch(all, d.x, d.y);
-  for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
+  placeholder_feature_names(d);
   d.target_name = "y";
   if (p == "synthetic-classification") {
     d.classification = true;
@@ -202,7 +211,7 @@ LabeledData array_data(const DataSource& src) {
   // Before anything is sized by the columns: with no rows, a tiny file can declare any number.
   LOCKSTEP_CHECK(d.x.rows() >= 1, "--data: ", p, " holds no samples (its shape is ", d.x.rows(),
                  " x ", d.x.cols(), ")");
-  for (Index j = 0; j < d.x.cols(); ++j) d.feature_names.push_back("x" + std::to_string(j));
+  placeholder_feature_names(d);
   d.target_name = "label";
   d.description = p;
   if (src.need_target && (src.task == "classification" || (src.task == "auto" && integer_labels)))
