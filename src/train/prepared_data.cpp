@@ -151,7 +151,7 @@ LabeledData synthetic_data(const DataSource& src) {
   std::iota(all.begin(), all.end(), Index{0});
   ds->get_batch(all, d.x, d.y);
   placeholder_feature_names(d);
-  d.target_name = "y";
+  d.target_name.assign(1, 'y');  // not = "y": GCC 12 misreports that (-Wrestrict)
   if (p == "synthetic-classification") {
     d.classification = true;
     for (Index c = 0; c < src.classes; ++c) d.class_names.push_back(std::to_string(c));
