@@ -887,3 +887,26 @@ TEST_F(Cli, OutOfMemoryIsAOneLineErrorNamingTheCommand) {
   EXPECT_FALSE(contains(out, "bad_alloc")) << out;
   EXPECT_LE(std::count(out.begin(), out.end(), '\n'), 1) << out;
 }
+
+// --max-steps is the run's length: an interrupted run resumed ends at the same step as the
+// uninterrupted one, with the same model, and another value on resume is refused.
+TEST_F(Cli, MaxStepsIsTheRunsLengthWhichAResumeKeeps) {
+  const std::vector<std::string> job{"train", "--data",      "digits", "--epochs",
+                                     "5",     "--max-steps", "40",     "-q"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> a = job;
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  };
+  ASSERT_EQ(run(with({"--save", "full.st"})).status, 0);
+  ASSERT_EQ(run(with({"--resume", "ck", "--save", "m.st", "--stop-after-steps", "13"})).status,
+            130);
+  Outcome rest = run({"train", "--resume", "ck"});
+  ASSERT_EQ(rest.status, 0) << rest.out;
+  EXPECT_EQ(slurp(dir_ / "m.st"), slurp(dir_ / "full.st"));
+  Outcome done = run({"train", "--resume", "ck"});
+  EXPECT_TRUE(contains(done.out, "finished (step 40 of 40)")) << done.out;
+  Outcome longer = run({"train", "--resume", "ck", "--max-steps", "60"});
+  EXPECT_EQ(longer.status, 2) << longer.out;
+  EXPECT_TRUE(contains(longer.out, "--max-steps 60 (the checkpoint has 40)")) << longer.out;
+}
