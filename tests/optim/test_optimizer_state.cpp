@@ -109,9 +109,11 @@ TEST(OptimizerState, AdamWRoundTripIsBitExact) {
 
 // Adam's step counts past 2^24 (the last integer float32 holds exactly) are exported and
 // loaded exactly, and the loaded optimizer continues bit for bit as the uninterrupted one does.
-// With beta1 this close to 1 the bias correction 1 - beta1^t is still far from 1 at t = 2^24,
-// and with moments of 1 the update is lr / (1 - beta1^t): neighbouring counts give different
-// float32 updates (the test checks that it can tell), so a rounded count would show.
+// A count past 2^24 (where float32 stops holding every integer) is saved, loaded and continued
+// exactly: the state dict holds it as an int64, and the continued optimizers agree bit for bit.
+// (Whether a count rounded to 2^24 would change the float32 parameters is at the edge of float
+// precision — the bias correction moves by at most 1/t relative — so the test checks the count
+// itself rather than relying on that; before the fix, saving the count threw.)
 TEST(OptimizerState, AdamStepCountsPast2To24RoundTripExactly) {
   constexpr std::int64_t k2To24 = std::int64_t{1} << 24;
   const AdamOptions options = AdamOptions(1.0).betas({1 - 1e-9, 0.999});
@@ -137,26 +139,14 @@ TEST(OptimizerState, AdamStepCountsPast2To24RoundTripExactly) {
   Adam opt_b(b.list(), options);
   opt_b.load_state_dict(saved);
   EXPECT_EQ(std::get<std::int64_t>(opt_b.state_dict()[0].second), k2To24 + 1);
-  // The same state with the counts float32 would have kept (2^24 + 1 rounds to 2^24).
-  Optimizer::StateDict rounded = saved;
-  for (auto& [name, value] : rounded)
-    if (name.ends_with(".step"))
-      value = static_cast<std::int64_t>(static_cast<float>(std::get<std::int64_t>(value)));
-  ASSERT_EQ(std::get<std::int64_t>(rounded[0].second), k2To24);
-  Params c(p_saved.clone(), q_saved.clone());
-  Adam opt_c(c.list(), options);
-  opt_c.load_state_dict(rounded);
   for (int s = 2; s < golden::adam_steps; ++s) {
     a.set_grads(s);
     opt_a.step();
     b.set_grads(s);
     opt_b.step();
-    c.set_grads(s);
-    opt_c.step();
   }
   EXPECT_EQ(a.p.value().to_vector(), b.p.value().to_vector());
   EXPECT_EQ(a.q.value().to_vector(), b.q.value().to_vector());
-  EXPECT_NE(a.p.value().to_vector(), c.p.value().to_vector());  // the test can tell
   const Optimizer::StateDict sa = opt_a.state_dict(), sb = opt_b.state_dict();
   ASSERT_EQ(names(sa), names(sb));
   for (std::size_t i = 0; i < sa.size(); ++i)
