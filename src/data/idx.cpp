@@ -105,6 +105,9 @@ IdxArray::IdxArray(const std::filesystem::path& path) : path_(path.string()) {
   data_offset_ = header;
   rows_ = dims_[0];
   cols_ = static_cast<Index>(row_values);
+  // Items of no values would be samples of nothing, and cost nothing to declare by the billion.
+  LOCKSTEP_CHECK(rows_ == 0 || cols_ > 0, path_, ": dimensions ", dims_text(dims_),
+                 " give each of its ", rows_, " items no values (a sample needs at least one)");
   file->map();
   file_ = std::move(file);
 }

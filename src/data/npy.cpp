@@ -282,6 +282,9 @@ NpyArray::NpyArray(const std::filesystem::path& path) : path_(path.string()) {
                  overflow);
   rows_ = shape_[0];
   cols_ = static_cast<Index>(row_values);
+  // Rows of no values would be samples of nothing, and cost nothing to declare by the billion.
+  LOCKSTEP_CHECK(rows_ == 0 || cols_ > 0, path_, ": header field 'shape' ", tuple_text(shape_),
+                 " gives each of its ", rows_, " rows no values (a sample needs at least one)");
 
   file->map();
   file_ = std::move(file);

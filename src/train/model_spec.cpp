@@ -127,7 +127,8 @@ namespace {
 std::string activation_name(const Module& m) {
   for (const ActivationInfo& a : activations()) {
     const std::shared_ptr<Module> sample = a.make();
-    if (typeid(*sample) == typeid(m)) return std::string(a.name);
+    const Module& made = *sample;
+    if (typeid(made) == typeid(m)) return std::string(a.name);
   }
   return "";
 }

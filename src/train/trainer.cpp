@@ -126,7 +126,7 @@ void Trainer::add_observer(std::shared_ptr<TrainObserver> observer) {
 TrainResult Trainer::run() {
   TrainSession s = open_config(config_);
   const bool quiet = s.config.quiet;
-  Warnings warnings{output_.progress};
+  Warnings warnings(output_.progress);
   auto trace =
       std::make_shared<TraceObserver>(s.config.trace, s.threads, s.config.loader_workers, warnings);
   open_session(s, trace->load_batch());

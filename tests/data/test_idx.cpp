@@ -114,6 +114,16 @@ TEST(IdxErrors, BadMagic) {
   EXPECT_CONTAINS(idx_error("tiny", std::string("\x00\x00", 2)), "too short for an IDX header");
 }
 
+// A fuzz_idx finding: 3.5e9 items of 0 x 768 values need no data bytes, so a 16-byte file
+// declared billions of empty samples, and every loop over them ran for hours.
+TEST(IdxErrors, ItemsOfNoValuesAreRefused) {
+  EXPECT_CONTAINS(idx_error("empty-items", idx(0x08, {3506438144u, 0, 768}, "")),
+                  "give each of its 3506438144 items no values");
+  TempDir dir;
+  IdxArray none(dir.write("none", idx(0x08, {0, 28, 28}, "")));  // no items: fine
+  EXPECT_EQ(none.rows(), 0);
+}
+
 TEST(IdxErrors, DimensionsRunPastTheEnd) {
   std::string bytes = idx(0x08, {60000, 28}, "");
   bytes[3] = 3;  // says 3 dimensions, has 2

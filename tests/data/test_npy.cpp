@@ -239,6 +239,11 @@ TEST(NpyErrors, NotANpyFile) {
   EXPECT_CONTAINS(npy_error("arch.npy", std::string("PK\x03\x04rest of a zip", 18)), ".npz");
 }
 
+TEST(NpyErrors, RowsOfNoValuesAreRefused) {
+  EXPECT_CONTAINS(npy_error("empty-rows.npy", npy(dict("<f4", "(4000000000, 0)"), "")),
+                  "gives each of its 4000000000 rows no values");
+}
+
 TEST(NpyErrors, UnsupportedVersion) {
   std::string bytes = npy(dict("<f4", "(1,)"), le_bytes(std::vector<float>{1}));
   bytes[6] = 4;

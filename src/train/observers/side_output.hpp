@@ -3,7 +3,7 @@
 // run's warning stream and in TrainResult::warnings, and training goes on. The model file is
 // not a side output: it is written first, and a failure there is an error.
 //
-//   Warnings warnings{stderr};
+//   Warnings warnings(stderr);
 //   SideOutput metrics("--metrics run.jsonl", warnings, SideOutput::Failure::give_up);
 //   metrics.attempt([&] { log.record(...); });   // false once it failed (and then never runs)
 #pragma once
@@ -17,7 +17,8 @@ namespace lockstep {
 
 /// Where a run's warnings go.
 struct Warnings {
-  std::FILE* out = stderr;
+  explicit Warnings(std::FILE* to) : out(to) {}
+  std::FILE* out;
   std::vector<std::string> said;
   void warn(const std::string& text) {
     said.push_back(text);
