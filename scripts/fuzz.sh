@@ -37,7 +37,10 @@ for t in "${targets[@]}"; do
   cat fuzz/dict/"$t".dict > "$run/dict"
   case $t in fuzz_csv|fuzz_npy|fuzz_idx) ;; *) cat fuzz/dict/json.dict >> "$run/dict" ;; esac
   echo "=== fuzz: $t for $seconds s"
-  if ! build/fuzz/fuzz/"$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # A fixed seed (LOCKSTEP_FUZZ_SEED, default 1; 0 lets libFuzzer pick one): a CI run explores
+  # the same inputs each time, so it fails on a change, not on a coin toss.
+  if ! build/fuzz/fuzz/"$t" -seed="${LOCKSTEP_FUZZ_SEED:-1}" -max_total_time="$seconds" \
+         -timeout=10 -rss_limit_mb=2048 \
          -malloc_limit_mb=1024 -dict="$run/dict" -artifact_prefix="$run/findings/" \
          -print_final_stats=1 "$run/corpus" > "$run/log" 2>&1; then
     tail -n 60 "$run/log"
