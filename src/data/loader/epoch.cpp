@@ -3,6 +3,7 @@
 #include "data/loader/epoch.hpp"
 
 #include <thread>
+#include <utility>
 
 #include "data/loader/worker_pool.hpp"
 #include "lockstep/core/error.hpp"
@@ -234,7 +235,11 @@ const Batch* DataLoader::Epoch::next() {
   if (s.state == State::Failed) {
     finished = true;
     cancelled = true;
-    std::exception_ptr error = s.error;
+    // Taken out of the slot, not copied: the epoch may be destroyed on a worker thread (by the
+    // job holding its last reference), and then must not drop a reference to the exception the
+    // consumer is handling (the count lives in uninstrumented libstdc++: ThreadSanitizer would
+    // see the destructor race the consumer's reads).
+    std::exception_ptr error = std::exchange(s.error, nullptr);
     changed.wait(lock, [&] { return in_flight == 0; });
     std::rethrow_exception(error);
   }
