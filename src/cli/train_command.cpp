@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -11,7 +10,6 @@
 #include "lockstep/core/error.hpp"
 #include "lockstep/nn/activation.hpp"
 #include "lockstep/nn/loss.hpp"
-#include "lockstep/train/checkpoint.hpp"
 #include "lockstep/train/components.hpp"
 #include "lockstep/train/model_spec.hpp"
 #include "lockstep/train/prepared_data.hpp"
@@ -165,20 +163,14 @@ int run_train(CLI::App* t, TrainConfig* c, const std::string& config_path) {
   // The result settings given explicitly: a resumed run checks them against its checkpoint.
   for (const std::string& name : result_field_flags())
     if (t->get_option(name)->count() > 0) c->given_flags.push_back(name);
-  const bool resuming =
-      !c->resume.empty() &&
-      (c->resume == "auto" ? !c->checkpoint_dir.empty() &&
-                                 std::filesystem::exists(checkpoint_file(c->checkpoint_dir))
-                           : std::filesystem::exists(checkpoint_file(c->resume)));
-  if (!resuming) {  // a new run (also under --resume DIR when DIR holds no checkpoint yet)
-    try {
+  try {
+    // A new run (also under --resume DIR when DIR holds no checkpoint yet) is checked here.
+    if (!resumes_a_checkpoint(*c)) {
       c->validate();
       parse_hidden_layers(c->model);
-      LOCKSTEP_CHECK(c->resume != "auto" || !c->checkpoint_dir.empty(),
-                     "--resume auto needs --checkpoint-dir");
-    } catch (const Error& e) {
-      throw UsageError(e.what());
     }
+  } catch (const Error& e) {
+    throw UsageError(e.what());
   }
   install_stop_signal_handlers();
   TrainOutput io;

@@ -1,6 +1,9 @@
 #include "lockstep/train/resume.hpp"
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
+
+#include "lockstep/train/checkpoint.hpp"
 
 namespace lockstep {
 
@@ -13,6 +16,16 @@ std::string* output_field(TrainConfig& c, std::string_view name) {
   return &c.trace;
 }
 }  // namespace
+
+std::string resume_directory(const TrainConfig& c) {
+  if (c.resume != "auto") return c.resume;
+  LOCKSTEP_CHECK(!c.checkpoint_dir.empty(), "--resume auto needs --checkpoint-dir");
+  return c.checkpoint_dir;
+}
+
+bool resumes_a_checkpoint(const TrainConfig& c) {
+  return !c.resume.empty() && std::filesystem::exists(checkpoint_file(resume_directory(c)));
+}
 
 std::string checkpoint_settings_json(const TrainConfig& config) {
   TrainConfig abs = with_absolute_paths(config);

@@ -77,19 +77,13 @@ std::unique_ptr<DataLoader> make_loader(const TrainSession& s, CollateFn load_ba
 
 }  // namespace
 
-std::string resume_directory(const TrainConfig& c) {
-  if (c.resume != "auto") return c.resume;
-  LOCKSTEP_CHECK(!c.checkpoint_dir.empty(), "--resume auto needs --checkpoint-dir");
-  return c.checkpoint_dir;
-}
-
 TrainSession open_config(const TrainConfig& given) {
   TrainSession s;
   s.config = given;
   if (!given.resume.empty()) {
     const std::string dir = resume_directory(given);
     s.config.resume = dir;
-    if (!std::filesystem::exists(checkpoint_file(dir))) {
+    if (!resumes_a_checkpoint(given)) {
       // Nothing to resume yet: this is the run's start, checkpointing where it will resume.
       s.starting_in = dir;
       s.config.resume.clear();

@@ -823,8 +823,6 @@ TEST_F(Cli, KillNineLeftoversAreCleanedAndTheKilledRunsMetricsKept) {
   ASSERT_FALSE(metrics_temp().empty()) << "no metrics temporary to recover";
   EXPECT_FALSE(fs::exists(dir_ / "m.jsonl")) << "a killed run committed its log";
   // Resumed: the leftovers are gone and the log starts with the killed run's first step.
-  std::vector<std::string> finish = job;
-  finish.insert(finish.end(), {"--max-steps", "0"});
   Outcome rest = run(job);
   ASSERT_EQ(rest.status, 0) << rest.out;
   EXPECT_TRUE(metrics_temp().empty()) << metrics_temp();

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <bit>
@@ -82,6 +84,31 @@ inline std::string safetensors_bytes(const std::string& header, const std::strin
 }
 
 using lockstep::testing::error_of;
+
+/// The message of the lockstep::Error `write` throws while files may not grow past `bytes`
+/// (SIGXFSZ ignored, so write() fails with EFBIG part-way); "" when it throws none. The limit
+/// and the signal's action are restored before returning.
+template <class Write>
+std::string error_under_file_size_limit(rlim_t bytes, Write&& write) {
+  struct sigaction ignore {
+  }, old_action{};
+  ignore.sa_handler = SIG_IGN;
+  EXPECT_EQ(::sigaction(SIGXFSZ, &ignore, &old_action), 0);
+  rlimit old_limit{};
+  EXPECT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  rlimit small = old_limit;
+  small.rlim_cur = bytes;
+  EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  std::string message;
+  try {
+    write();
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+  ::sigaction(SIGXFSZ, &old_action, nullptr);
+  return message;
+}
 
 }  // namespace lockstep::io_test
 

@@ -2,8 +2,6 @@
 // optimizer (SGD with momentum, Adam) and schedule state and of the progress fields; every kind
 // of damaged checkpoint is a lockstep::Error naming the file; the write is atomic.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/resource.h>
 
 #include <bit>
 #include <cstdint>
@@ -285,26 +283,11 @@ TEST(CheckpointWrite, ASaveFailingHalfwayLeavesThePreviousCheckpointByteIdentica
   save_checkpoint(dir.path(), *model.net, optimizer, nullptr, kProgress, kConfig);
   const std::string before = read_bytes(checkpoint_file(dir.path()));
 
-  // Files may not grow past 4 KiB for a moment: the write fails (EFBIG) part-way.
-  struct sigaction ignore {
-  }, old_action{};
-  ignore.sa_handler = SIG_IGN;
-  ASSERT_EQ(::sigaction(SIGXFSZ, &ignore, &old_action), 0);
-  rlimit old_limit{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  rlimit small = old_limit;
-  small.rlim_cur = 4096;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
   TrainProgress later = kProgress;
   later.step = 100;
-  std::string message;
-  try {
-    save_checkpoint(dir.path(), *model.net, optimizer, nullptr, later, kConfig);
-  } catch (const Error& e) {
-    message = e.what();
-  }
-  ::setrlimit(RLIMIT_FSIZE, &old_limit);
-  ::sigaction(SIGXFSZ, &old_action, nullptr);
+  // Files may not grow past 4 KiB for a moment: the write fails (EFBIG) part-way.
+  const std::string message = io_test::error_under_file_size_limit(
+      4096, [&] { save_checkpoint(dir.path(), *model.net, optimizer, nullptr, later, kConfig); });
 
   EXPECT_MESSAGE_HAS(message, checkpoint_file(dir.path()).string());
   EXPECT_EQ(read_bytes(checkpoint_file(dir.path())), before);

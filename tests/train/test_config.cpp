@@ -298,9 +298,11 @@ TEST(TrainConfigJson, EachResultFieldSurvivesTheRoundTrip) {
     const TrainConfig back = config_from_json(config_to_json(c));
     EXPECT_TRUE(f.same(back, c)) << f.flag;
     // ... and only that field changed.
-    for (const ResultField& other : result_fields())
-      if (other.flag != f.flag)
+    for (const ResultField& other : result_fields()) {
+      if (other.flag != f.flag) {
         EXPECT_TRUE(other.same(back, defaults)) << f.flag << " moved " << other.flag;
+      }
+    }
   }
 }
 

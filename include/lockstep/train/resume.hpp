@@ -25,6 +25,11 @@ class ResumeConflict : public Error {
   using Error::Error;
 };
 
+/// The directory config.resume names ("auto": config.checkpoint_dir, which it then needs).
+std::string resume_directory(const TrainConfig& config);
+/// Whether config.resume finds a checkpoint to continue (false: the run starts there).
+bool resumes_a_checkpoint(const TrainConfig& config);
+
 /// The run's result settings with absolute paths, and its output paths, as JSON.
 std::string checkpoint_settings_json(const TrainConfig& config);
 
