@@ -100,6 +100,14 @@ void MappedFile::read(std::uint64_t offset, std::span<unsigned char> out) const 
                  errno ? errno_text() : "unexpected end of file");
 }
 
+void MappedFile::read_data(std::uint64_t offset, std::span<unsigned char> out) const {
+  if (base_ == nullptr) return read(offset, out);
+  LOCKSTEP_CHECK(offset <= size_ && out.size() <= size_ - offset, "'", path_,
+                 "': the file ends at byte ", size_, ", before the ", out.size(),
+                 " bytes expected at byte offset ", offset);
+  std::memcpy(out.data(), data() + offset, out.size());
+}
+
 void MappedFile::map() {
   LOCKSTEP_CHECK(base_ == nullptr && fd_ >= 0, "'", path_, "' is already mapped");
   LOCKSTEP_CHECK(size_ > 0, "'", path_, "': cannot map an empty file");

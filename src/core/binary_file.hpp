@@ -104,6 +104,10 @@ class MappedFile {
   void map();
   /// The mapped bytes (after map()).
   const unsigned char* data() const { return static_cast<const unsigned char*>(base_); }
+  bool mapped() const { return base_ != nullptr; }
+  /// Reads exactly out.size() bytes at `offset`, from the mapping or (unmapped) with pread;
+  /// safe from many threads. Throws naming the file and the offset.
+  void read_data(std::uint64_t offset, std::span<unsigned char> out) const;
 
  private:
   std::string path_;

@@ -217,7 +217,8 @@ NpyDType parse_descr(const std::string& descr, const std::string& path) {
 
 }  // namespace
 
-NpyArray::NpyArray(const std::filesystem::path& path) : path_(path.string()) {
+NpyArray::NpyArray(const std::filesystem::path& path, NpyReadOptions options)
+    : path_(path.string()) {
   auto file = std::make_shared<detail::MappedFile>(path_);
   const std::uint64_t size = file->size();
 
@@ -286,7 +287,7 @@ NpyArray::NpyArray(const std::filesystem::path& path) : path_(path.string()) {
   LOCKSTEP_CHECK(rows_ == 0 || cols_ > 0, path_, ": header field 'shape' ", tuple_text(shape_),
                  " gives each of its ", rows_, " rows no values (a sample needs at least one)");
 
-  file->map();
+  if (size <= options.map_limit) file->map();  // else rows are read with pread
   file_ = std::move(file);
 }
 
@@ -298,11 +299,22 @@ void NpyArray::read_rows(Index begin, Index count, std::span<float> out) const {
   if (count == 0 || cols_ == 0) return;
   const detail::Scalar type = dtype_scalar(dtype_);
   const std::uint64_t itemsize = detail::scalar_size(type);
-  const unsigned char* src =
-      file_->data() + data_offset_ +
-      static_cast<std::uint64_t>(begin) * static_cast<std::uint64_t>(cols_) * itemsize;
-  detail::convert_to_float(src, type, false, out.size(), out.data());
+  const std::uint64_t offset = data_offset_ + static_cast<std::uint64_t>(begin) *
+                                                  static_cast<std::uint64_t>(cols_) * itemsize;
+  const std::size_t bytes = out.size() * itemsize;
+  if (file_->mapped()) {
+    detail::convert_to_float(file_->data() + offset, type, false, out.size(), out.data());
+  } else if (type == detail::Scalar::kFloat32 && std::endian::native == std::endian::little) {
+    file_->read_data(offset, {reinterpret_cast<unsigned char*>(out.data()), bytes});
+  } else {
+    thread_local std::vector<unsigned char> raw;  // grows to the largest read, then is reused
+    raw.resize(std::max(raw.size(), bytes));
+    file_->read_data(offset, {raw.data(), bytes});
+    detail::convert_to_float(raw.data(), type, false, out.size(), out.data());
+  }
 }
+
+bool NpyArray::mapped() const { return file_->mapped(); }
 
 Tensor NpyArray::to_tensor() const {
   Tensor t(Shape{rows_, cols_});

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <numeric>
+#include <optional>
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/rng.hpp"
@@ -19,6 +20,7 @@
 #include "lockstep/data/synthetic.hpp"
 #include "lockstep/data/tensor_dataset.hpp"
 #include "lockstep/train/config.hpp"
+#include "train/mapped_rows.hpp"
 
 namespace lockstep {
 
@@ -115,9 +117,18 @@ std::string builtin_data_names() {
 
 namespace {
 
+// One file's samples before the split: features in memory (d.x), or a mapped .npy file (d.x
+// undefined); targets, names and classes in d.
+struct Source {
+  LabeledData d;
+  std::optional<NpyArray> mapped;
+  Index rows() const { return mapped ? mapped->rows() : d.x.rows(); }
+  Index cols() const { return mapped ? mapped->cols() : d.x.cols(); }
+};
+
 // "x0", "x1", ...: the names of features that have none (synthetic, .npy and IDX data).
-void placeholder_feature_names(LabeledData& d) {
-  for (Index j = 0; j < d.x.cols(); ++j) {
+void placeholder_feature_names(LabeledData& d, Index cols) {
+  for (Index j = 0; j < cols; ++j) {
     std::string name = "x";  // appended, not "x" + s: GCC 12 misreports that (-Wrestrict)
     name += std::to_string(j);
     d.feature_names.push_back(std::move(name));
@@ -150,7 +161,7 @@ LabeledData synthetic_data(const DataSource& src) {
   std::vector<Index> all(static_cast<std::size_t>(ds->size()));
   std::iota(all.begin(), all.end(), Index{0});
   ds->get_batch(all, d.x, d.y);
-  placeholder_feature_names(d);
+  placeholder_feature_names(d, d.x.cols());
   d.target_name.assign(1, 'y');  // not = "y": GCC 12 misreports that (-Wrestrict)
   if (p == "synthetic-classification") {
     d.classification = true;
@@ -183,10 +194,12 @@ LabeledData csv_data(const DataSource& src) {
   return d;
 }
 
-// A .npy or IDX features file, with its labels file when targets are wanted.
-LabeledData array_data(const DataSource& src) {
+// A .npy or IDX features file, with its labels file when targets are wanted; with `map`, a
+// .npy features file stays mapped (s.mapped) instead of being loaded into s.d.x.
+Source array_data(const DataSource& src, bool map) {
   const std::string& p = src.path;
-  LabeledData d;
+  Source s;
+  LabeledData& d = s.d;
   const bool npy = p.ends_with(".npy");
   LOCKSTEP_CHECK(std::filesystem::exists(p), "--data: no such file or built-in data set: '", p,
                  "' (built-in: ", builtin_data_names(), ")");
@@ -196,7 +209,10 @@ LabeledData array_data(const DataSource& src) {
                  "--labels: no such file: ", src.labels);
   bool integer_labels = true;
   if (npy) {
-    d.x = load_npy(p);
+    if (map)
+      s.mapped.emplace(p);
+    else
+      d.x = load_npy(p);
     if (src.need_target) {
       NpyArray labels(src.labels);
       d.y = labels.to_tensor();
@@ -206,25 +222,26 @@ LabeledData array_data(const DataSource& src) {
     d.x = load_idx(p, /*scale=*/IdxArray(p).type() == IdxType::kUInt8);
     if (src.need_target) d.y = load_idx(src.labels);
   }
-  LOCKSTEP_CHECK(!src.need_target || d.x.rows() == d.y.rows(), "--labels: ", src.labels, " has ",
-                 d.y.rows(), " rows but ", p, " has ", d.x.rows());
+  LOCKSTEP_CHECK(!src.need_target || s.rows() == d.y.rows(), "--labels: ", src.labels, " has ",
+                 d.y.rows(), " rows but ", p, " has ", s.rows());
   // Before anything is sized by the columns: with no rows, a tiny file can declare any number.
-  LOCKSTEP_CHECK(d.x.rows() >= 1, "--data: ", p, " holds no samples (its shape is ", d.x.rows(),
-                 " x ", d.x.cols(), ")");
-  placeholder_feature_names(d);
+  LOCKSTEP_CHECK(s.rows() >= 1, "--data: ", p, " holds no samples (its shape is ", s.rows(), " x ",
+                 s.cols(), ")");
+  placeholder_feature_names(d, s.cols());
   d.target_name = "label";
   d.description = p;
   if (src.need_target && (src.task == "classification" || (src.task == "auto" && integer_labels)))
     integer_classes(d, src.labels);
-  return d;
+  return s;
 }
 
-}  // namespace
-
-LabeledData load_labeled_data(const DataSource& src) {
+// One data set read for training: load_labeled_data's answer, but a .npy features file
+// mapped rather than loaded.
+Source load_source(const DataSource& src, bool map_npy) {
   const std::string& p = src.path;
   LOCKSTEP_CHECK(!p.empty(), "--data: no data set given");
-  LabeledData d;
+  Source s;
+  LabeledData& d = s.d;
   if (p == "synthetic-classification" || p == "synthetic-regression") {
     d = synthetic_data(src);
   } else if (is_builtin(p)) {
@@ -233,7 +250,7 @@ LabeledData load_labeled_data(const DataSource& src) {
   } else if (p.ends_with(".csv")) {
     d = csv_data(src);
   } else {
-    d = array_data(src);
+    s = array_data(src, map_npy);
   }
   if (src.need_target) {
     apply_task(d, src.task, p);
@@ -243,13 +260,34 @@ LabeledData load_labeled_data(const DataSource& src) {
     d.class_names.clear();
     d.target_name.clear();
   }
-  LOCKSTEP_CHECK(d.x.rows() >= 1, "--data: ", p, " holds no samples");
-  d.description += ": " + std::to_string(d.x.rows()) + " samples, " + std::to_string(d.x.cols()) +
+  LOCKSTEP_CHECK(s.rows() >= 1, "--data: ", p, " holds no samples");
+  d.description += ": " + std::to_string(s.rows()) + " samples, " + std::to_string(s.cols()) +
                    " features" +
                    (!src.need_target   ? std::string()
                     : d.classification ? ", " + std::to_string(d.class_names.size()) + " classes"
                                        : std::string(", regression"));
-  return d;
+  return s;
+}
+
+// The samples `rows` of `s` (all when null), standardized by `scaler` when given: a view of
+// the mapping for a mapped file, else tensors gathered in memory.
+std::shared_ptr<const Dataset> view(const Source& s, const std::vector<Index>* rows,
+                                    const Standardizer* scaler) {
+  if (s.mapped) {
+    return std::make_shared<MappedRows>(*s.mapped, s.d.y,
+                                        rows ? std::optional(*rows) : std::nullopt,
+                                        scaler ? std::optional(*scaler) : std::nullopt);
+  }
+  Tensor x = rows ? gather_rows(s.d.x, *rows) : s.d.x;
+  Tensor y = rows ? gather_rows(s.d.y, *rows) : s.d.y;
+  if (scaler) x = scaler->transform(x);
+  return std::make_shared<TensorDataset>(x, y);
+}
+
+}  // namespace
+
+LabeledData load_labeled_data(const DataSource& src) {
+  return load_source(src, /*map_npy=*/false).d;
 }
 
 void remap_classes(LabeledData& data, const std::vector<std::string>& names,
@@ -277,48 +315,57 @@ void remap_classes(LabeledData& data, const std::vector<std::string>& names,
 PreparedData prepare_data(const TrainConfig& c) {
   DataSource src{c.data,     c.labels,  c.target, c.task, c.samples,
                  c.features, c.classes, c.seed,   {},     /*need_target=*/true};
-  LabeledData all = load_labeled_data(src);
+  const Source all = load_source(src, /*map_npy=*/true);
   PreparedData out;
-  out.classification = all.classification;
-  out.class_names = all.class_names;
-  out.feature_names = all.feature_names;
-  out.target_name = all.target_name;
-  out.description = all.description;
+  out.classification = all.d.classification;
+  out.class_names = all.d.class_names;
+  out.feature_names = all.d.feature_names;
+  out.target_name = all.d.target_name;
+  out.description = all.d.description;
+  // The training and validation rows: a second file, a seeded split, or all for training.
+  std::optional<Source> val_file;
+  std::vector<Index> train_rows, val_rows;
+  bool split = false;
   if (!c.val.empty()) {
     DataSource vsrc = src;
     vsrc.path = c.val;
     vsrc.labels = c.val_labels;
-    vsrc.target = all.target_name;
-    if (c.task == "auto") vsrc.task = all.classification ? "classification" : "regression";
-    LabeledData val = load_labeled_data(vsrc);
-    LOCKSTEP_CHECK(val.x.cols() == all.x.cols(), "--val: ", c.val, " has ", val.x.cols(),
-                   " features, the training data ", all.x.cols());
-    if (all.classification) remap_classes(val, all.class_names, c.val);
-    out.x_train = all.x;
-    out.y_train = all.y;
-    out.x_val = val.x;
-    out.y_val = val.y;
+    vsrc.target = all.d.target_name;
+    if (c.task == "auto") vsrc.task = all.d.classification ? "classification" : "regression";
+    val_file = load_source(vsrc, /*map_npy=*/true);
+    LOCKSTEP_CHECK(val_file->cols() == all.cols(), "--val: ", c.val, " has ", val_file->cols(),
+                   " features, the training data ", all.cols());
+    if (all.d.classification) remap_classes(val_file->d, all.d.class_names, c.val);
   } else if (c.val_split > 0) {
-    auto ds = std::make_shared<TensorDataset>(all.x, all.y);
     const std::vector<double> fractions{1.0 - c.val_split, c.val_split};
-    auto parts = random_split(ds, std::span<const double>(fractions),
+    auto parts = random_split(view(all, nullptr, nullptr), std::span<const double>(fractions),
                               Generator::derive(c.seed, {kValSplitStream}).next_u64());
     LOCKSTEP_CHECK(parts[0]->size() >= 1 && parts[1]->size() >= 1, "--val-split ", c.val_split,
-                   " leaves an empty split of ", all.x.rows(), " samples");
-    out.x_train = gather_rows(all.x, parts[0]->indices());
-    out.y_train = gather_rows(all.y, parts[0]->indices());
-    out.x_val = gather_rows(all.x, parts[1]->indices());
-    out.y_val = gather_rows(all.y, parts[1]->indices());
-  } else {
-    out.x_train = all.x;
-    out.y_train = all.y;
+                   " leaves an empty split of ", all.rows(), " samples");
+    train_rows = parts[0]->indices();
+    val_rows = parts[1]->indices();
+    split = true;
   }
+  const std::vector<Index>* train_view = split ? &train_rows : nullptr;
+  const std::vector<Index>* val_view = split ? &val_rows : nullptr;
+  const Standardizer* scaler = nullptr;
   if (c.standardize) {
+    // Streamed over the training rows in file order: a .npy file is read sequentially, never
+    // loaded, and the sums run in the same order whatever the format.
+    std::vector<Index> in_order;
+    if (split) {
+      in_order = train_rows;
+      std::sort(in_order.begin(), in_order.end());
+    }
     out.scaler = Standardizer({.keep_constant = true});
-    out.scaler.fit(out.x_train);
-    out.x_train = out.scaler.transform(out.x_train);
-    if (out.has_val()) out.x_val = out.scaler.transform(out.x_val);
+    out.scaler.fit(*view(all, split ? &in_order : nullptr, nullptr));
+    scaler = &out.scaler;
   }
+  out.train = view(all, train_view, scaler);
+  if (val_file)
+    out.val = view(*val_file, nullptr, scaler);
+  else if (split)
+    out.val = view(all, val_view, scaler);
   return out;
 }
 

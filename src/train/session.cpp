@@ -5,7 +5,6 @@
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/rng.hpp"
-#include "lockstep/data/tensor_dataset.hpp"
 #include "lockstep/io/state_dict.hpp"
 #include "lockstep/nn/loss.hpp"
 #include "lockstep/train/components.hpp"
@@ -34,7 +33,7 @@ void open_data_and_model(TrainSession& s) {
     s.data.classification = false;
     s.data.class_names.clear();
   }
-  s.spec = {c.model, c.activation, c.dropout, s.data.x_train.cols(), s.data.outputs()};
+  s.spec = {c.model, c.activation, c.dropout, s.data.features(), s.data.outputs()};
   s.model = build_model(s.spec, Generator::derive(c.seed, {kInitStream}).next_u64());
   if (!c.init.empty()) {
     LOCKSTEP_CHECK(std::filesystem::exists(c.init), "--init: no such file: ", c.init);
@@ -46,7 +45,7 @@ void open_data_and_model(TrainSession& s) {
 // The run's length in batches and optimizer steps.
 void count_steps(TrainSession& s) {
   const TrainConfig& c = s.config;
-  const Index n = s.data.x_train.rows();
+  const Index n = s.data.train->size();
   // Overflow-checked: huge --epochs or --batch-size must be refused by name, not wrap around.
   s.batches_per_epoch = n / c.batch_size + (n % c.batch_size != 0 ? 1 : 0);
   Index batches = 0;
@@ -71,8 +70,7 @@ std::unique_ptr<DataLoader> make_loader(const TrainSession& s, CollateFn load_ba
   lo.prefetch_factor = c.prefetch;
   lo.persistent_workers = c.loader_workers > 0;
   lo.collate_fn = std::move(load_batch);
-  return std::make_unique<DataLoader>(
-      std::make_shared<TensorDataset>(s.data.x_train, s.data.y_train), lo);
+  return std::make_unique<DataLoader>(s.data.train, lo);
 }
 
 }  // namespace

@@ -31,8 +31,8 @@ void print_header(const TrainSession& s, const TrainOutput& io) {
   std::fprintf(out,
                "training on %lld samples%s, batch %lld, %lld epochs (%lld steps), %d replicas, "
                "%d loader workers\n",
-               (long long)d.x_train.rows(),
-               d.has_val() ? (", validating on " + std::to_string(d.x_val.rows())).c_str() : "",
+               (long long)d.train->size(),
+               d.has_val() ? (", validating on " + std::to_string(d.val->size())).c_str() : "",
                (long long)c.batch_size, (long long)c.epochs, (long long)s.total_steps, s.threads,
                c.loader_workers);
   if (!s.starting_in.empty())

@@ -98,8 +98,8 @@ EpochSummary TrainingLoop::end_epoch() {
   if (d.has_val()) {
     e.val_started = Clock::now();
     const EvalResult v =
-        evaluate(s_.net(), s_.loss, d.x_val, d.y_val,
-                 d.classification ? Index(d.class_names.size()) : 0, d.class_names);
+        evaluate(s_.net(), s_.loss, *d.val, d.classification ? Index(d.class_names.size()) : 0,
+                 d.class_names);
     e.validated = true;
     e.val_loss = v.loss;
     if (d.classification) e.val_accuracy = v.accuracy;

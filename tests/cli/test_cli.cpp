@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -118,6 +119,20 @@ class Cli : public ::testing::Test {
     }
     reader.join();
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return r;
+  }
+
+  // run() that also reports the program's peak resident set (ru_maxrss, in KiB).
+  Outcome run_measured(const std::vector<std::string>& args, long& max_rss_kib) {
+    int fd = -1;
+    const pid_t pid = spawn(args, fd);
+    Outcome r;
+    r.out = drain(fd);
+    int st = 0;
+    struct rusage usage {};
+    ::wait4(pid, &st, 0, &usage);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    max_rss_kib = usage.ru_maxrss;
     return r;
   }
 
@@ -907,4 +922,65 @@ TEST_F(Cli, MaxStepsIsTheRunsLengthWhichAResumeKeeps) {
   Outcome longer = run({"train", "--resume", "ck", "--max-steps", "60"});
   EXPECT_EQ(longer.status, 2) << longer.out;
   EXPECT_TRUE(contains(longer.out, "--max-steps 60 (the checkpoint has 40)")) << longer.out;
+}
+
+// Writes an [rows, cols] '<f4' .npy file row by row (never the whole array in memory), with
+// values that a model can fit; and its [rows] labels.
+namespace {
+void write_large_npy(const fs::path& x_path, const fs::path& y_path, long long rows, int cols) {
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(rows) +
+                     ", " + std::to_string(cols) + "), }";
+  dict.append((64 - (10 + dict.size() + 1) % 64) % 64, ' ');
+  dict += '\n';
+  const std::string magic("\x93NUMPY\x01\x00", 8);
+  std::FILE* x = std::fopen(x_path.c_str(), "wb");
+  ASSERT_NE(x, nullptr);
+  const unsigned char len[2] = {static_cast<unsigned char>(dict.size() & 0xFF),
+                                static_cast<unsigned char>(dict.size() >> 8)};
+  std::fwrite(magic.data(), 1, magic.size(), x);
+  std::fwrite(len, 1, 2, x);
+  std::fwrite(dict.data(), 1, dict.size(), x);
+  lockstep::Tensor y(lockstep::Shape{rows, 1});
+  std::vector<float> row(static_cast<std::size_t>(cols));
+  for (long long i = 0; i < rows; ++i) {
+    float sum = 0;
+    for (int j = 0; j < cols; ++j) {
+      row[std::size_t(j)] = float((i * 7919 + j * 104729) % 1009) / 1009.0f - 0.5f;
+      sum += row[std::size_t(j)] * float(j % 3);
+    }
+    y(i, 0) = sum;
+    ASSERT_EQ(std::fwrite(row.data(), sizeof(float), row.size(), x), row.size());
+  }
+  ASSERT_EQ(std::fclose(x), 0);
+  lockstep::save_npy(y_path, y);
+}
+}  // namespace
+
+// A .npy training file is never loaded: statistics, a validation split and shuffled epochs
+// read it in place. A 320 MiB file (above the 256 MiB limit for mapping: read with pread)
+// costs the process about as much memory as a 1 MiB one; loading it would cost its size at
+// least once more.
+TEST_F(Cli, ANpyFileLargerThanTheMapLimitTrainsInBoundedMemory) {
+  const int cols = 256;
+  write_large_npy(dir_ / "big.npy", dir_ / "big_y.npy", 327680, cols);    // 320 MiB
+  write_large_npy(dir_ / "small.npy", dir_ / "small_y.npy", 1024, cols);  // 1 MiB
+  const std::vector<std::string> common{"--model",      "mlp:16", "--epochs",    "1",
+                                        "--batch-size", "4096",   "--val-split", "0.1",
+                                        "--threads",    "2"};
+  auto train = [&](const std::string& name, long& rss) {
+    std::vector<std::string> args{"train", "--data", name + ".npy", "--labels", name + "_y.npy"};
+    args.insert(args.end(), common.begin(), common.end());
+    const Outcome r = run_measured(args, rss);
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "validation: loss")) << r.out;
+    return r;
+  };
+  long small_rss = 0, big_rss = 0;
+  train("small", small_rss);
+  const Outcome big = train("big", big_rss);
+  EXPECT_TRUE(contains(big.out, "training on 294912 samples, validating on 32768")) << big.out;
+  const long file_kib = 320L << 10;
+  EXPECT_LT(big_rss - small_rss, file_kib / 4)
+      << "peak RSS " << big_rss << " KiB for the 320 MiB file against " << small_rss
+      << " KiB for a 1 MiB one";
 }

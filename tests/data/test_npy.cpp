@@ -125,6 +125,54 @@ TEST(Npy, ReadsEveryDtypeAndConverts) {
   EXPECT_EQ(NpyArray(dir / "u1.npy").dtype(), NpyDType::kUInt8);
 }
 
+// Files above map_limit are read with pread instead of a mapping: the same values, every
+// dtype, single rows and runs, from several threads at once.
+TEST(Npy, FilesAboveTheMapLimitReadTheSameWithPread) {
+  TempDir dir;
+  std::vector<float> f4(600);
+  std::vector<double> f8(600);
+  std::vector<std::int32_t> i4(600);
+  std::vector<std::uint8_t> u1(600);
+  for (std::size_t i = 0; i < 600; ++i) {
+    f4[i] = float(i) * 0.37f - 50.0f;
+    f8[i] = double(i) * -1.1e-3 + 1e200 * double(i == 7);
+    i4[i] = std::int32_t(i * 977) - 300000;
+    u1[i] = std::uint8_t(i * 13);
+  }
+  dir.write("f4.npy", npy(dict("<f4", "(100, 6)"), le_bytes(f4)));
+  dir.write("f8.npy", npy(dict("<f8", "(100, 6)"), le_bytes(f8)));
+  dir.write("i4.npy", npy(dict("<i4", "(100, 6)"), le_bytes(i4)));
+  dir.write("u1.npy", npy(dict("|u1", "(100, 6)"), std::string(u1.begin(), u1.end())));
+  for (const char* name : {"f4.npy", "f8.npy", "i4.npy", "u1.npy"}) {
+    const NpyArray mapped(dir / name), streamed(dir / name, {.map_limit = 0});
+    EXPECT_TRUE(mapped.mapped()) << name;
+    EXPECT_FALSE(streamed.mapped()) << name;
+    EXPECT_EQ(streamed.to_tensor().to_vector(), mapped.to_tensor().to_vector()) << name;
+    std::vector<float> a(3 * 6), b(3 * 6);
+    mapped.read_rows(97, 3, a);
+    streamed.read_rows(97, 3, b);
+    EXPECT_EQ(a, b) << name;
+    std::vector<std::thread> readers;
+    std::vector<int> same(4, 0);
+    for (int t = 0; t < 4; ++t)
+      readers.emplace_back([&, t] {
+        std::vector<float> mine(6), theirs(6);
+        int ok = 1;
+        for (Index r = t; r < 100; r += 4) {
+          streamed.read_row(r, mine);
+          mapped.read_row(r, theirs);
+          ok &= int(mine == theirs);
+        }
+        same[std::size_t(t)] = ok;
+      });
+    for (auto& th : readers) th.join();
+    EXPECT_EQ(same, (std::vector<int>{1, 1, 1, 1})) << name;
+    const std::string past_end = error_of([&] { streamed.read_rows(99, 2, b); });
+    EXPECT_NE(past_end.find(name), std::string::npos) << past_end;
+    EXPECT_NE(past_end.find("out of range"), std::string::npos) << past_end;
+  }
+}
+
 TEST(Npy, ReadsVersions2And3AndOldStyleHeaders) {
   TempDir dir;
   const std::string data = le_bytes(std::vector<float>{1, 2, 3});

@@ -1,6 +1,12 @@
-// lockstep/data/npy.hpp — NumPy .npy files: read through a memory map, one row at a time, so a
-// data set larger than memory trains in constant memory; small files load into a Tensor;
-// tensors save as .npy (for numpy, and for tests).
+// lockstep/data/npy.hpp — NumPy .npy files: read one row (or run of rows) at a time, so a data
+// set larger than memory trains in constant memory; small files load into a Tensor; tensors
+// save as .npy (for numpy, and for tests).
+//
+// A file up to NpyReadOptions::map_limit (256 MiB) is read through a memory map. A larger one
+// is read with pread: its pages stay in the kernel's page cache, not in the process, so the
+// process's memory is bounded whatever the file's size (a mapping would grow the resident set
+// toward the whole file: shuffled reads touch every page, and dropping them costs a page fault
+// per row, measured 4x slower than pread).
 //
 // Read: format versions 1.0, 2.0 and 3.0; little-endian float32 ('<f4'), float64 ('<f8'),
 // int32 ('<i4'), int64 ('<i8') and uint8 ('|u1'); C order. A 1-D array of n values is seen as
@@ -39,11 +45,17 @@ class MappedFile;
 
 enum class NpyDType { kFloat32, kFloat64, kInt32, kInt64, kUInt8 };
 
-/// A mapped .npy file. Copies share the mapping; reading is safe from many threads.
+struct NpyReadOptions {
+  /// Files up to this many bytes are mapped; larger ones are read with pread.
+  std::uint64_t map_limit = std::uint64_t(256) << 20;
+};
+
+/// An open .npy file. Copies share the mapping (or descriptor); reading is safe from many
+/// threads.
 class NpyArray {
  public:
-  /// Reads and checks the header, then maps the file read-only.
-  explicit NpyArray(const std::filesystem::path& path);
+  /// Reads and checks the header, then maps the file read-only (up to options.map_limit).
+  explicit NpyArray(const std::filesystem::path& path, NpyReadOptions options = {});
 
   const std::string& path() const { return path_; }
   NpyDType dtype() const { return dtype_; }
@@ -55,6 +67,8 @@ class NpyArray {
   std::pair<int, int> version() const { return version_; }
   /// Where the data starts in the file.
   std::uint64_t data_offset() const { return data_offset_; }
+  /// Whether rows are read through a mapping (else with pread).
+  bool mapped() const;
 
   /// The array seen as a matrix: shape[0] rows (1-D: n rows of 1).
   Index rows() const { return rows_; }

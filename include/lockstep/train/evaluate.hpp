@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "lockstep/data/dataset.hpp"
 #include "lockstep/metrics/confusion_matrix.hpp"
 #include "lockstep/nn/loss.hpp"
 #include "lockstep/nn/module.hpp"
@@ -27,5 +28,9 @@ struct EvalResult {
 EvalResult evaluate(Module& model, const LossFn& loss, const Tensor& x, const Tensor& y,
                     Index num_classes, const std::vector<std::string>& class_names = {},
                     Index batch_size = 1024);
+/// The same over every sample of `data`, read in batches of `batch_size` into buffers
+/// allocated once (a mapped .npy validation set is never loaded whole).
+EvalResult evaluate(Module& model, const LossFn& loss, const Dataset& data, Index num_classes,
+                    const std::vector<std::string>& class_names = {}, Index batch_size = 1024);
 
 }  // namespace lockstep

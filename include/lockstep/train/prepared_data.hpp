@@ -11,15 +11,18 @@
 //
 //   lockstep::TrainConfig config;   // data = "digits", val_split = 0.2
 //   lockstep::PreparedData d = lockstep::prepare_data(config);
-//   // d.x_train [1438, 64] standardized, d.y_train class ids, d.class_names "0".."9"
+//   // d.train: 1438 samples of 64 standardized features and a class id; d.val: 359;
+//   // d.class_names "0".."9"
 //   lockstep::LabeledData test = lockstep::load_labeled_data({.path = "test.csv"});
 //   lockstep::remap_classes(test, d.class_names, "test.csv");
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "lockstep/data/dataset.hpp"
 #include "lockstep/data/standardizer.hpp"
 #include "lockstep/tensor/tensor.hpp"
 #include "lockstep/train/config.hpp"
@@ -64,16 +67,21 @@ void remap_classes(LabeledData& data, const std::vector<std::string>& names,
                    const std::string& source);
 
 struct PreparedData {
-  Tensor x_train, y_train;
-  Tensor x_val, y_val;  // undefined when there is no validation set
+  // The samples as training sees them, standardized when config.standardize. A .npy features
+  // file is never loaded: its rows are read through the mapping as batches are drawn (the
+  // statistics in one streamed pass, a --val-split as views of its rows), so a file larger
+  // than memory trains in bounded memory. Other formats are held in memory.
+  std::shared_ptr<const Dataset> train;
+  std::shared_ptr<const Dataset> val;  // null when there is no validation set
   bool classification = false;
   std::vector<std::string> class_names;
   std::vector<std::string> feature_names;
   std::string target_name;
   std::string description;
-  Standardizer scaler;  // fitted on x_train when config.standardize
-  bool has_val() const { return x_val.defined() && x_val.rows() > 0; }
-  Index outputs() const { return classification ? Index(class_names.size()) : y_train.cols(); }
+  Standardizer scaler;  // fitted on the training rows when config.standardize
+  bool has_val() const { return val && val->size() > 0; }
+  Index features() const { return train->feature_dim(); }
+  Index outputs() const { return classification ? Index(class_names.size()) : train->target_dim(); }
 };
 
 /// Loads, splits (seeded by config.seed) and standardizes the data of `config`.
