@@ -251,8 +251,12 @@ Columns select_columns(const std::vector<std::string>& header, const CsvOptions&
       feature_cols.push_back(c);
     }
   } else {
+    // Features only, by position: a column named as the target (the model's, say) is not one.
+    const Index skipped = !options.read_target && !options.target.empty() && has(options.target)
+                              ? find_column(header, options.target, source, "the target")
+                              : -1;
     for (Index c = 0; c < ncols; ++c) {
-      if (c != target) feature_cols.push_back(c);
+      if (c != target && c != skipped) feature_cols.push_back(c);
     }
   }
   for (const std::string& name : options.drop) {

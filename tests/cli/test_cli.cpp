@@ -304,7 +304,8 @@ TEST_F(Cli, PredictAndEvalMatchCsvColumnsByName) {
 }
 
 // .npy and IDX features alone are enough for predict; a model whose file names no features but
-// the placeholders x0, x1, ... reads a CSV's columns by position.
+// the placeholders x0, x1, ... reads a CSV's columns by position, leaving out a column named as
+// its training data's target.
 TEST_F(Cli, PredictNeedsNoLabelsFile) {
   const lockstep::CsvData iris = lockstep::read_csv(std::string(LOCKSTEP_DATA_DIR) + "/iris.csv");
   lockstep::save_npy(dir_ / "x.npy", iris.features);
@@ -323,6 +324,16 @@ TEST_F(Cli, PredictNeedsNoLabelsFile) {
   Outcome c = run({"predict", "--model", "n.st", "--data", "features.csv", "--out", "c.csv"});
   ASSERT_EQ(c.status, 0) << c.out;
   EXPECT_EQ(slurp(dir_ / "c.csv"), pred);
+  {  // The columns by position, with the training data's target column ("label") among them.
+    std::ofstream with_label(dir_ / "with_label.csv");
+    with_label << "a,b,label,c,d\n";
+    for (lockstep::Index i = 0; i < iris.features.rows(); ++i)
+      with_label << iris.features(i, 0) << ',' << iris.features(i, 1) << ',' << iris.targets(i, 0)
+                 << ',' << iris.features(i, 2) << ',' << iris.features(i, 3) << '\n';
+  }
+  Outcome l = run({"predict", "--model", "n.st", "--data", "with_label.csv", "--out", "l.csv"});
+  ASSERT_EQ(l.status, 0) << l.out;
+  EXPECT_EQ(slurp(dir_ / "l.csv"), pred);
   Outcome w = run({"predict", "--model", "n.st", "--data", "x3.npy", "--out", "w.csv"});
   EXPECT_EQ(w.status, 1) << w.out;
   EXPECT_TRUE(contains(w.out, "x3.npy has 3 features; the model n.st takes 4")) << w.out;

@@ -159,6 +159,13 @@ TEST(Csv, FeaturesOnlyWithoutATargetColumn) {
   CsvData all = parse_csv("a,b\n1,2\n", {.read_target = false});
   EXPECT_EQ(all.feature_names, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(all.features.to_vector(), (std::vector<float>{1, 2}));
+  // ... but one named as the target, when there is one.
+  CsvData but_target = parse_csv("a,y,b\n1,9,2\n", {.target = "y", .read_target = false});
+  EXPECT_EQ(but_target.feature_names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(but_target.features.to_vector(), (std::vector<float>{1, 2}));
+  EXPECT_FALSE(but_target.targets.defined());
+  CsvData no_such = parse_csv("a,b\n1,2\n", {.target = "y", .read_target = false});
+  EXPECT_EQ(no_such.feature_names, (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(Csv, OtherDelimiterAndNonFiniteWhenAllowed) {

@@ -59,9 +59,9 @@ struct CsvOptions {
   char delimiter = ',';
   /// Accept "nan" and "inf" (any case, with sign) as values.
   bool allow_nonfinite = false;
-  /// false: features only (new data to predict on): no target column is looked for, targets
-  /// stays undefined and target_name empty; target and target_index are not used, and without
-  /// `features` every column is a feature.
+  /// false: features only (new data to predict on): no target column is needed, targets
+  /// stays undefined and target_name empty; target_index is not used, and without `features`
+  /// every column is a feature but one named `target`, when the file has it.
   bool read_target = true;
 };
 
