@@ -10,6 +10,8 @@ packages=(
   libcli11-dev python3-matplotlib clang-format
   # scripts/fuzz.sh: clang with libFuzzer, its sanitizer runtimes and its OpenMP runtime
   clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev
+  # the data tests: the real Fashion-MNIST files (/usr/share/datasets/fashion-mnist/*.gz)
+  dataset-fashion-mnist
   # the CLI tests: unshare and mount (private read-only and tiny tmpfs mounts)
   util-linux mount
 )
