@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct Split {
   std::int64_t all_bytes_sum;    // of every pixel of the split
   std::vector<float> first_labels;
 };
+
+// Test names show the split, not the struct's bytes.
+void PrintTo(const Split& s, std::ostream* os) { *os << s.name; }
 
 const Split kTrain{"train", 60000, 76247, 3431114169, {9, 0, 0, 3, 0, 2, 7, 2, 5, 5}};
 const Split kTest{"t10k", 10000, 33456, 573469082, {9, 2, 1, 1, 6, 1, 4, 6, 5, 7}};
