@@ -5,6 +5,7 @@ program itself (a one-epoch iris run), so they carry exactly the metadata it wri
 
 Usage: fuzz/make_corpus.py PATH/TO/lockstep     (from the repository root; rewrites the folder)
 """
+import gzip
 import json
 import os
 import shutil
@@ -72,6 +73,14 @@ def idx_seeds():
     put("fuzz_idx", "i32_2x1", idx(0x0C, (2, 1), struct.pack(">2i", -70000, 5)))
     put("fuzz_idx", "f32_2x2", idx(0x0D, (2, 2), struct.pack(">4f", 0.5, -1, 2, 3)))
     put("fuzz_idx", "f64_3", idx(0x0E, (3,), struct.pack(">3d", 1e-3, 2, -4)))
+    # gzip-compressed (mtime 0: the same bytes every time), one member and two.
+    images = idx(0x08, (2, 3, 3), bytes(range(0, 180, 10)))
+    put("fuzz_idx", "u8_images_2x3x3.gz", gzip.compress(images, mtime=0))
+    put("fuzz_idx", "u8_labels_4.gz", gzip.compress(idx(0x08, (4,), bytes([0, 9, 3, 7])), 9, mtime=0))
+    put("fuzz_idx", "u8_images_two_members.gz",
+        gzip.compress(images[:10], mtime=0) + gzip.compress(images[10:], mtime=0))
+    put("fuzz_idx", "f32_2x2.gz", gzip.compress(idx(0x0D, (2, 2), struct.pack(">4f", 0.5, -1, 2, 3)),
+                                                mtime=0))
 
 
 def safetensors(tensors, metadata=None):

@@ -6,10 +6,12 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config ccache
   libeigen3-dev libtbb-dev libdnnl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev python3-torch libopenblas0-openmp
+  nlohmann-json3-dev zlib1g-dev python3-torch libopenblas0-openmp
   libcli11-dev python3-matplotlib clang-format
   # scripts/fuzz.sh: clang with libFuzzer, its sanitizer runtimes and its OpenMP runtime
   clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev
+  # the data tests: the real Fashion-MNIST files (/usr/share/datasets/fashion-mnist/*.gz)
+  dataset-fashion-mnist
   # the CLI tests: unshare and mount (private read-only and tiny tmpfs mounts)
   util-linux mount
 )

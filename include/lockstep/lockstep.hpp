@@ -19,6 +19,7 @@
 #include "lockstep/data/dataloader.hpp"
 #include "lockstep/data/dataset.hpp"
 #include "lockstep/data/idx.hpp"
+#include "lockstep/data/image_transforms.hpp"
 #include "lockstep/data/iterable_dataset.hpp"
 #include "lockstep/data/npy.hpp"
 #include "lockstep/data/sampler.hpp"

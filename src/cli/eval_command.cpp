@@ -67,6 +67,7 @@ Loaded load(const DataFlags& f, bool need_target) {
   src.task = info.classification ? "classification" : "regression";
   src.feature_names = feature_columns(info);
   src.need_target = need_target;
+  src.scale_pixels = info.scale_pixels;    // IDX pixels as the model was trained on them
   if (f.data.starts_with("synthetic-")) {  // the synthetic set the model was trained on
     src.features = info.spec.inputs;
     src.classes = info.classification ? info.spec.outputs : 2;

@@ -43,6 +43,9 @@ void add_data_flags(CLI::App* t, TrainConfig* c) {
   t->add_flag("--standardize,!--no-standardize", c->standardize,
               "Standardize features with the training split's mean and std (default: on)")
       ->group(D);
+  t->add_flag("--scale-pixels,!--no-scale-pixels", c->scale_pixels,
+              "Scale 8-bit IDX images to [0, 1], each byte / 255 (default: on)")
+      ->group(D);
   t->add_option("--samples", c->samples, "Synthetic sets: number of samples")->group(D);
   t->add_option("--features", c->features, "Synthetic sets: number of features")->group(D);
   t->add_option("--classes", c->classes, "synthetic-classification: number of classes")->group(D);

@@ -1,9 +1,11 @@
 #include "lockstep/data/idx.hpp"
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
 #include "core/binary_file.hpp"
+#include "data/gzip.hpp"
 #include "lockstep/core/error.hpp"
 
 namespace lockstep {
@@ -56,60 +58,161 @@ std::string dims_text(const std::vector<Index>& dims) {
 
 }  // namespace
 
-IdxArray::IdxArray(const std::filesystem::path& path) : path_(path.string()) {
-  auto file = std::make_shared<detail::MappedFile>(path_);
-  const std::uint64_t size = file->size();
+namespace {
+
+// What the header says, checked against itself (not yet against the data that follows it).
+struct Header {
+  IdxType type = IdxType::kUInt8;
+  std::vector<Index> dims;
+  std::uint64_t bytes = 0;       // the header's own length
+  std::uint64_t row_values = 0;  // values per item
+  std::uint64_t data_bytes = 0;  // of all items
+  std::string overflow;          // the message for sizes that do not fit
+  std::string text() const { return dims_text(dims) + " " + type_name(type); }
+};
+
+// Reads the header through `read(offset, out)`, which fills `out` from byte `offset` of the
+// content and returns how many bytes it had (fewer only at the content's end). `content` names
+// it in messages: "the file", or "the decompressed data" of a .gz file.
+template <class Read>
+Header read_header(const std::string& path, Read&& read, const char* content) {
+  Header h;
   std::array<unsigned char, 4> magic{};
-  const std::size_t have = static_cast<std::size_t>(std::min<std::uint64_t>(size, 4));
-  file->read(0, std::span(magic.data(), have));
-  LOCKSTEP_CHECK(!(have >= 2 && magic[0] == 0x1f && magic[1] == 0x8b), path_,
-                 ": the file is gzip-compressed; decompress it first (gunzip)");
-  LOCKSTEP_CHECK(have == 4, path_, ": too short for an IDX header (", size,
+  const std::size_t have = read(0, std::span(magic));
+  LOCKSTEP_CHECK(have == 4, path, ": too short for an IDX header (", content, " has ", have,
                  " bytes; the magic number alone is 4)");
-  LOCKSTEP_CHECK(magic[0] == 0 && magic[1] == 0, path_,
+  LOCKSTEP_CHECK(magic[0] == 0 && magic[1] == 0, path,
                  ": not an IDX file: bytes 0-1 of the magic number must be zero, got 0x", std::hex,
                  int{magic[0]}, " 0x", int{magic[1]});
   const int code = magic[2];
   LOCKSTEP_CHECK(
       code == 0x08 || code == 0x09 || code == 0x0B || code == 0x0C || code == 0x0D || code == 0x0E,
-      path_, ": byte 2: unknown IDX type code 0x", std::hex, code,
+      path, ": byte 2: unknown IDX type code 0x", std::hex, code,
       " (known: 0x08 ubyte, 0x09 sbyte, 0x0b short, 0x0c int, 0x0d float, "
       "0x0e double)");
-  type_ = static_cast<IdxType>(code);
+  h.type = static_cast<IdxType>(code);
   const std::uint64_t ndims = magic[3];
-  LOCKSTEP_CHECK(ndims >= 1, path_, ": byte 3: the number of dimensions is 0");
-  const std::uint64_t header = 4 + 4 * ndims;
-  LOCKSTEP_CHECK(header <= size, path_, ": byte 3 says ", ndims,
-                 " dimensions, whose sizes need bytes 4-", header - 1, ", but the file has only ",
-                 size, " bytes");
+  LOCKSTEP_CHECK(ndims >= 1, path, ": byte 3: the number of dimensions is 0");
+  h.bytes = 4 + 4 * ndims;
   std::vector<unsigned char> raw(static_cast<std::size_t>(4 * ndims));
-  file->read(4, raw);
-  const detail::Scalar scalar = type_scalar(type_);
-  const std::uint64_t itemsize = detail::scalar_size(scalar);
-  dims_.resize(static_cast<std::size_t>(ndims));
-  for (std::size_t d = 0; d < dims_.size(); ++d) {
-    dims_[d] = Index{detail::load_be<std::uint32_t>(raw.data() + 4 * d)};
+  const std::size_t got = read(4, std::span(raw));
+  LOCKSTEP_CHECK(got == raw.size(), path, ": byte 3 says ", ndims,
+                 " dimensions, whose sizes need bytes 4-", h.bytes - 1, ", but ", content,
+                 " has only ", 4 + got, " bytes");
+  h.dims.resize(static_cast<std::size_t>(ndims));
+  for (std::size_t d = 0; d < h.dims.size(); ++d) {
+    h.dims[d] = Index{detail::load_be<std::uint32_t>(raw.data() + 4 * d)};
   }
-  const std::string overflow =
-      detail::str_cat(path_, ": dimensions ", dims_text(dims_), " are too large (overflow)");
-  const auto [row_values, nbytes] = detail::array_size(dims_, itemsize, overflow);
-  const std::uint64_t available = size - header;
-  LOCKSTEP_CHECK(nbytes <= available, path_, ": the header (", dims_text(dims_), " ",
-                 type_name(type_), ") needs ", nbytes, " bytes of data from byte offset ", header,
-                 ", but the file has only ", available, " there (it is ", size, " bytes long)");
-  LOCKSTEP_CHECK(nbytes == available, path_, ": the header (", dims_text(dims_), " ",
-                 type_name(type_), ") needs ", nbytes, " bytes of data from byte offset ", header,
-                 ", but the file has ", available - nbytes, " more bytes after them");
-  LOCKSTEP_CHECK(row_values <= static_cast<std::uint64_t>(std::numeric_limits<Index>::max()),
-                 overflow);
-  data_offset_ = header;
-  rows_ = dims_[0];
-  cols_ = static_cast<Index>(row_values);
+  h.overflow =
+      detail::str_cat(path, ": dimensions ", dims_text(h.dims), " are too large (overflow)");
+  const auto [row_values, nbytes] =
+      detail::array_size(h.dims, detail::scalar_size(type_scalar(h.type)), h.overflow);
+  h.row_values = row_values;
+  h.data_bytes = nbytes;
+  return h;
+}
+
+// The checks of the items' shape, once the data is known to fit.
+void check_items(const std::string& path, const Header& h) {
+  LOCKSTEP_CHECK(h.row_values <= static_cast<std::uint64_t>(std::numeric_limits<Index>::max()),
+                 h.overflow);
   // Items of no values would be samples of nothing, and cost nothing to declare by the billion.
-  LOCKSTEP_CHECK(rows_ == 0 || cols_ > 0, path_, ": dimensions ", dims_text(dims_),
-                 " give each of its ", rows_, " items no values (a sample needs at least one)");
-  file->map();
-  file_ = std::move(file);
+  LOCKSTEP_CHECK(h.dims[0] == 0 || h.row_values > 0, path, ": dimensions ", dims_text(h.dims),
+                 " give each of its ", h.dims[0], " items no values (a sample needs at least one)");
+}
+
+// A .gz file: the header is decompressed first and checked, against the limit and against what
+// the compressed bytes can possibly hold, before the buffer for the data is sized; the buffer
+// then grows only as fast as decompression fills it, so a lying header costs nothing.
+Header read_gzip(const std::string& path, detail::MappedFile& file,
+                 std::shared_ptr<const void>& storage, const unsigned char*& bytes) {
+  file.map();
+  const std::uint64_t size = file.size();
+  detail::GzipStream gz(std::span(file.data(), static_cast<std::size_t>(size)), path);
+  std::vector<unsigned char> head;  // the header's bytes, as decompressed
+  Header h = read_header(
+      path,
+      [&](std::uint64_t offset, std::span<unsigned char> out) {
+        LOCKSTEP_CHECK(offset == gz.out_offset(), path, ": internal: gzip read out of order");
+        const std::size_t n = gz.read(out.data(), out.size());
+        head.insert(head.end(), out.data(), out.data() + n);
+        return n;
+      },
+      "the decompressed data");
+  std::uint64_t total = 0;
+  LOCKSTEP_CHECK(!__builtin_add_overflow(h.bytes, h.data_bytes, &total), h.overflow);
+  LOCKSTEP_CHECK(total <= IdxArray::kMaxDecompressedBytes, path, ": the header (", h.text(),
+                 ") declares ", total, " bytes in all, more than the limit of ",
+                 IdxArray::kMaxDecompressedBytes,
+                 " for a gzip-compressed IDX file (which is decompressed into memory); "
+                 "decompress it (gunzip) to read it through a memory map");
+  const std::uint64_t most = detail::gzip_max_decompressed(size);
+  LOCKSTEP_CHECK(total <= most, path, ": the header (", h.text(), ") declares ", total,
+                 " bytes in all, but ", size, " bytes of gzip data decompress to at most ", most,
+                 " (deflate's ratio is at most 1032:1): the file is truncated or its header lies");
+  check_items(path, h);
+  const auto need = static_cast<std::size_t>(total);
+  auto buffer = std::make_shared<std::vector<unsigned char>>(
+      std::min<std::size_t>(need, std::max<std::size_t>(std::size_t{1} << 20, 4 * size)));
+  std::copy(head.begin(), head.end(), buffer->begin());
+  std::size_t filled = head.size();
+  while (filled < need) {
+    if (filled == buffer->size()) buffer->resize(std::min(need, 2 * buffer->size()));
+    const std::size_t want = buffer->size() - filled;
+    const std::size_t got = gz.read(buffer->data() + filled, want);
+    filled += got;
+    LOCKSTEP_CHECK(got == want, path, ": the header (", h.text(), ") needs ", h.data_bytes,
+                   " bytes of data from byte offset ", h.bytes,
+                   ", but the decompressed data holds only ", filled - h.bytes, " there (", filled,
+                   " bytes in all, from ", size, " compressed)");
+  }
+  LOCKSTEP_CHECK(gz.finish(), path, ": the header (", h.text(), ") needs ", h.data_bytes,
+                 " bytes of data from byte offset ", h.bytes,
+                 ", but the decompressed data holds more bytes after them");
+  bytes = buffer->data();
+  storage = std::move(buffer);
+  return h;
+}
+
+}  // namespace
+
+IdxArray::IdxArray(const std::filesystem::path& path) : path_(path.string()) {
+  auto file = std::make_shared<detail::MappedFile>(path_);
+  const std::uint64_t size = file->size();
+  std::array<unsigned char, 2> probe{};
+  const std::size_t have = static_cast<std::size_t>(std::min<std::uint64_t>(size, 2));
+  file->read(0, std::span(probe.data(), have));
+  Header h;
+  if (detail::is_gzip(std::span(probe.data(), have))) {
+    h = read_gzip(path_, *file, storage_, bytes_);
+    compressed_ = true;
+  } else {
+    h = read_header(
+        path_,
+        [&](std::uint64_t offset, std::span<unsigned char> out) {
+          const std::size_t n = static_cast<std::size_t>(
+              std::min<std::uint64_t>(out.size(), size > offset ? size - offset : 0));
+          file->read(offset, out.first(n));
+          return n;
+        },
+        "the file");
+    const std::uint64_t available = size - h.bytes;
+    LOCKSTEP_CHECK(h.data_bytes <= available, path_, ": the header (", h.text(), ") needs ",
+                   h.data_bytes, " bytes of data from byte offset ", h.bytes,
+                   ", but the file has only ", available, " there (it is ", size, " bytes long)");
+    LOCKSTEP_CHECK(h.data_bytes == available, path_, ": the header (", h.text(), ") needs ",
+                   h.data_bytes, " bytes of data from byte offset ", h.bytes, ", but the file has ",
+                   available - h.data_bytes, " more bytes after them");
+    check_items(path_, h);
+    file->map();
+    bytes_ = file->data();
+    storage_ = std::move(file);
+  }
+  type_ = h.type;
+  dims_ = std::move(h.dims);
+  data_offset_ = h.bytes;
+  rows_ = dims_[0];
+  cols_ = static_cast<Index>(h.row_values);
 }
 
 void IdxArray::read_rows(Index begin, Index count, std::span<float> out, bool scale) const {
@@ -121,7 +224,7 @@ void IdxArray::read_rows(Index begin, Index count, std::span<float> out, bool sc
                  ": scaling to [0, 1] needs ubyte values, the file holds ", type_name(type_));
   if (count == 0 || cols_ == 0) return;
   const detail::Scalar scalar = type_scalar(type_);
-  const unsigned char* src = file_->data() + data_offset_ +
+  const unsigned char* src = bytes_ + data_offset_ +
                              static_cast<std::uint64_t>(begin) * static_cast<std::uint64_t>(cols_) *
                                  detail::scalar_size(scalar);
   detail::convert_to_float(src, scalar, /*big_endian=*/true, out.size(), out.data(),

@@ -77,6 +77,7 @@ SafetensorsMetadata model_metadata(const ModelInfo& info) {
   if (info.classification) m["class_names"] = nlohmann::json(info.class_names).dump();
   m["feature_names"] = nlohmann::json(info.feature_names).dump();
   m["target"] = nlohmann::json(info.target).dump();
+  if (!info.scale_pixels) m["scale_pixels"] = "false";
   if (info.synthetic_samples > 0) {
     m["synthetic_data"] =
         nlohmann::json{{"samples", info.synthetic_samples}, {"seed", info.synthetic_seed}}.dump();
@@ -144,6 +145,7 @@ ModelInfo model_info_from_metadata(const SafetensorsMetadata& meta, const std::s
       info.feature_names = f.get<std::vector<std::string>>();
     if (auto t = get("target", false); !t.is_null()) info.target = t.get<std::string>();
     if (auto v = get("lockstep_version", false); !v.is_null()) info.version = v.get<std::string>();
+    if (auto s = get("scale_pixels", false); !s.is_null()) info.scale_pixels = s.get<bool>();
     if (auto d = get("synthetic_data", false); !d.is_null()) {
       info.synthetic_samples = d.at("samples").get<Index>();
       info.synthetic_seed = d.at("seed").get<std::uint64_t>();

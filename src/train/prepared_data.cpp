@@ -208,6 +208,7 @@ Source array_data(const DataSource& src, bool map) {
   LOCKSTEP_CHECK(!src.need_target || std::filesystem::exists(src.labels),
                  "--labels: no such file: ", src.labels);
   bool integer_labels = true;
+  std::string pixels;  // what became of 8-bit IDX pixels, for the description
   if (npy) {
     if (map)
       s.mapped.emplace(p);
@@ -219,7 +220,11 @@ Source array_data(const DataSource& src, bool map) {
       integer_labels = labels.dtype() != NpyDType::kFloat32 && labels.dtype() != NpyDType::kFloat64;
     }
   } else {
-    d.x = load_idx(p, /*scale=*/IdxArray(p).type() == IdxType::kUInt8);
+    const IdxArray images(p);  // read (a .gz: decompressed) once
+    const bool bytes = images.type() == IdxType::kUInt8;
+    d.x = images.to_tensor(/*scale=*/bytes && src.scale_pixels);
+    if (bytes)
+      pixels = src.scale_pixels ? " (8-bit pixels scaled to [0, 1])" : " (8-bit pixels, unscaled)";
     if (src.need_target) d.y = load_idx(src.labels);
   }
   LOCKSTEP_CHECK(!src.need_target || s.rows() == d.y.rows(), "--labels: ", src.labels, " has ",
@@ -229,7 +234,7 @@ Source array_data(const DataSource& src, bool map) {
                  s.cols(), ")");
   placeholder_feature_names(d, s.cols());
   d.target_name = "label";
-  d.description = p;
+  d.description = p + pixels;
   if (src.need_target && (src.task == "classification" || (src.task == "auto" && integer_labels)))
     integer_classes(d, src.labels);
   return s;
@@ -315,6 +320,7 @@ void remap_classes(LabeledData& data, const std::vector<std::string>& names,
 PreparedData prepare_data(const TrainConfig& c) {
   DataSource src{c.data,     c.labels,  c.target, c.task, c.samples,
                  c.features, c.classes, c.seed,   {},     /*need_target=*/true};
+  src.scale_pixels = c.scale_pixels;
   const Source all = load_source(src, /*map_npy=*/true);
   PreparedData out;
   out.classification = all.d.classification;

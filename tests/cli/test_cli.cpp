@@ -8,14 +8,17 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "lockstep/data/csv.hpp"
@@ -355,6 +358,82 @@ TEST_F(Cli, PredictNeedsNoLabelsFile) {
   ASSERT_EQ(pi.status, 0) << pi.out;
   const std::string ipred = slurp(dir_ / "i.csv");
   EXPECT_EQ(std::count(ipred.begin(), ipred.end(), '\n'), 5) << ipred;
+}
+
+// IDX files read gzip-compressed, as downloaded; 8-bit pixels scaled to [0, 1] unless
+// --no-scale-pixels (or "scale_pixels": false in --config), the first line says which, and the
+// model file remembers it, so that eval reads the pixels as training did.
+TEST_F(Cli, GzipIdxAndPixelScaling) {
+  // 60 images of 2 x 2 bytes, label 1 when the first pixel is the brightest; gzip-compressed.
+  std::string images{0, 0, 8, 3, 0, 0, 0, 60, 0, 0, 0, 2, 0, 0, 0, 2};
+  std::string labels{0, 0, 8, 1, 0, 0, 0, 60};
+  std::uint32_t x = 7;
+  for (int i = 0; i < 60; ++i) {
+    unsigned char px[4];
+    for (unsigned char& p : px) {
+      x = x * 1664525u + 1013904223u;
+      p = static_cast<unsigned char>(x >> 24);
+    }
+    images.append(reinterpret_cast<const char*>(px), 4);
+    labels += static_cast<char>(px[0] >= px[1] && px[0] >= px[2] && px[0] >= px[3]);
+  }
+  for (const auto& [name, bytes] : {std::pair{"x.gz", images}, std::pair{"y.gz", labels}}) {
+    uLongf size = compressBound(static_cast<uLong>(bytes.size())) + 32;
+    std::string gz(size, '\0');
+    z_stream zs{};
+    ASSERT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    zs.avail_in = static_cast<uInt>(bytes.size());
+    zs.next_out = reinterpret_cast<Bytef*>(gz.data());
+    zs.avail_out = static_cast<uInt>(gz.size());
+    ASSERT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    gz.resize(zs.total_out);
+    deflateEnd(&zs);
+    std::ofstream(dir_ / name, std::ios::binary) << gz;
+  }
+  std::ofstream(dir_ / "unscaled.json") << R"({"scale_pixels": false})";
+  const std::vector<std::string> common{"--data",
+                                        "x.gz",
+                                        "--labels",
+                                        "y.gz",
+                                        "--val",
+                                        "x.gz",
+                                        "--val-labels",
+                                        "y.gz",
+                                        "--model",
+                                        "linear",
+                                        "--no-standardize",
+                                        "--epochs",
+                                        "3",
+                                        "--threads",
+                                        "1"};
+  // The validation loss printed at the end of training, and eval's loss on the same data.
+  const auto loss_after = [](const std::string& out, const std::string& key) {
+    const auto at = out.find(key);
+    return at == std::string::npos ? -1.0 : std::stod(out.substr(at + key.size()));
+  };
+  struct Case {
+    std::vector<std::string> flags;
+    const char* says;
+  };
+  for (const Case& c : {Case{{}, "x.gz (8-bit pixels scaled to [0, 1]): 60 samples, 4 features"},
+                        Case{{"--no-scale-pixels"}, "x.gz (8-bit pixels, unscaled): 60 samples"},
+                        Case{{"--config", "unscaled.json"}, "x.gz (8-bit pixels, unscaled)"}}) {
+    std::vector<std::string> args{"train"};
+    args.insert(args.end(), common.begin(), common.end());
+    args.insert(args.end(), c.flags.begin(), c.flags.end());
+    args.insert(args.end(), {"--save", "m.st"});
+    Outcome t = run(args);
+    ASSERT_EQ(t.status, 0) << t.out;
+    EXPECT_TRUE(contains(t.out, c.says)) << t.out;
+    Outcome e = run({"eval", "--model", "m.st", "--data", "x.gz", "--labels", "y.gz"});
+    ASSERT_EQ(e.status, 0) << e.out;
+    const double trained = loss_after(t.out, "validation: loss ");
+    const double evaluated = loss_after(e.out, "\nloss: ");
+    ASSERT_GT(trained, 0) << t.out;
+    EXPECT_NEAR(evaluated, trained, 6e-5) << t.out << e.out;
+  }
+  EXPECT_TRUE(contains(run({"train", "--help"}).out, "--scale-pixels,--no-scale-pixels"));
 }
 
 TEST_F(Cli, RegressionHasNoAccuracy) {

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <bit>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "data/reader_test_util.hpp"
+#include "io/allocation_tracker.hpp"
 #include "lockstep/data/idx.hpp"
 
 namespace lockstep {
@@ -39,6 +41,32 @@ std::string idx(int type, const std::vector<std::uint32_t>& dims, const std::str
 std::string pixels(std::size_t n) {
   std::string out(n, '\0');
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>(i % 256);
+  return out;
+}
+
+/// `bytes` as one gzip member (what gzip(1) writes), compressed with zlib at `level`.
+std::string gzip(const std::string& bytes, int level = 6) {
+  z_stream s{};
+  EXPECT_EQ(deflateInit2(&s, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(deflateBound(&s, static_cast<uLong>(bytes.size())), '\0');
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  s.avail_in = static_cast<uInt>(bytes.size());
+  s.next_out = reinterpret_cast<Bytef*>(out.data());
+  s.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
+  out.resize(s.total_out);
+  deflateEnd(&s);
+  return out;
+}
+
+/// Bytes that do not compress (a fixed linear congruential sequence).
+std::string noise(std::size_t n) {
+  std::string out(n, '\0');
+  std::uint32_t x = 12345;
+  for (char& c : out) {
+    x = x * 1664525u + 1013904223u;
+    c = static_cast<char>(x >> 24);
+  }
   return out;
 }
 
@@ -93,6 +121,176 @@ TEST(Idx, EveryTypeIsBigEndian) {
   EXPECT_EQ(IdxArray(dir / "double").type(), IdxType::kFloat64);
 }
 
+// --- gzip-compressed files -------------------------------------------------------------------
+
+TEST(IdxGzip, ReadsLikeTheDecompressedFile) {
+  TempDir dir;
+  const std::uint32_t n = 5, rows = 4, cols = 3;
+  const std::string images = idx(0x08, {n, rows, cols}, pixels(n * rows * cols));
+  const std::string labels = idx(0x08, {n}, std::string("\x07\x02\x01\x00\x04", 5));
+  dir.write("images", images);
+  dir.write("images.gz", gzip(images));
+  dir.write("labels.gz", gzip(labels, 9));
+  // Known by the magic bytes, not the name.
+  dir.write("labels-idx1-ubyte", gzip(labels, 1));
+  const IdxArray plain(dir / "images"), gz(dir / "images.gz");
+  EXPECT_FALSE(plain.compressed());
+  EXPECT_TRUE(gz.compressed());
+  EXPECT_EQ(gz.dims(), plain.dims());
+  EXPECT_EQ(gz.type(), IdxType::kUInt8);
+  EXPECT_EQ(gz.to_tensor(true).to_vector(), plain.to_tensor(true).to_vector());
+  EXPECT_EQ(load_idx(dir / "labels-idx1-ubyte").to_vector(), (std::vector<float>{7, 2, 1, 0, 4}));
+  IdxDataset ds(dir / "images.gz", dir / "labels.gz", {.scale = true});
+  EXPECT_EQ(ds.size(), 5);
+  EXPECT_EQ(ds.feature_dim(), 12);
+  Example e = ds.get(2);
+  EXPECT_EQ(e.x.at(0, 0), 24.0f / 255.0f);
+  EXPECT_EQ(e.y.item(), 1.0f);
+  auto loaded = load_idx_dataset(dir / "images.gz", dir / "labels.gz");
+  EXPECT_EQ(loaded->features().to_vector(), plain.to_tensor().to_vector());
+  // A copy shares the decompressed bytes and outlives the original.
+  IdxArray copy = IdxArray(dir / "images.gz");
+  EXPECT_EQ(copy.to_tensor().to_vector(), plain.to_tensor().to_vector());
+}
+
+TEST(IdxGzip, EveryTypeAndSeveralMembers) {
+  TempDir dir;
+  const std::string doubles = idx(0x0E, {2}, be_bytes(std::vector<double>{0.1, -3.0}));
+  dir.write("double.gz", gzip(doubles));
+  EXPECT_EQ(load_idx(dir / "double.gz").to_vector(), (std::vector<float>{0.1f, -3.0f}));
+  // `gzip a; gzip b; cat a.gz b.gz`: one stream of two members, read as their concatenation
+  // (as gunzip does), here split inside the dimensions.
+  const std::string images = idx(0x08, {3, 2, 2}, pixels(12));
+  dir.write("two.gz", gzip(images.substr(0, 6)) + gzip(images.substr(6)));
+  EXPECT_EQ(load_idx(dir / "two.gz").to_vector(), load_idx(dir.write("plain", images)).to_vector());
+  // Incompressible data spanning several buffer sizes, read back exactly.
+  const std::string big = idx(0x08, {1000, 3000}, noise(3'000'000));
+  dir.write("big.gz", gzip(big, 1));
+  EXPECT_EQ(load_idx(dir / "big.gz").to_vector(), load_idx(dir.write("big", big)).to_vector());
+}
+
+std::string gz_error(const std::string& name, const std::string& bytes) {
+  TempDir dir;
+  const auto path = dir.write(name, bytes);
+  const std::string msg = error_of([&] { IdxArray a(path); });
+  EXPECT_CONTAINS(msg, name);
+  return msg;
+}
+
+TEST(IdxGzipErrors, TruncatedFilesNameTheOffset) {
+  const std::string images = idx(0x08, {20, 28, 28}, noise(20 * 28 * 28));
+  const std::string gz = gzip(images);
+  // Cut inside the compressed data: the error says where the file ends and how far it got.
+  const std::string cut = gz.substr(0, gz.size() / 2);
+  const std::string msg = gz_error("train-images-idx3-ubyte.gz", cut);
+  EXPECT_CONTAINS(msg, "the gzip data is truncated: the file ends at byte offset " +
+                           std::to_string(cut.size()));
+  EXPECT_CONTAINS(msg, "decompressed bytes");
+  // Without its 8-byte trailer (CRC-32, length) every byte of data is there, but the stream
+  // is incomplete: still refused.
+  EXPECT_CONTAINS(gz_error("no-trailer.gz", gz.substr(0, gz.size() - 8)), "truncated");
+  // Every other length too: an error naming the file, never a crash or a partial read.
+  for (std::size_t len = 0; len < gz.size(); len += 97) {
+    TempDir dir;
+    const auto path = dir.write("cut.gz", gz.substr(0, len));
+    EXPECT_CONTAINS(error_of([&] { IdxArray a(path); }), "cut.gz");
+  }
+}
+
+TEST(IdxGzipErrors, CorruptDataAndChecksums) {
+  const std::string images = idx(0x08, {20, 28, 28}, pixels(20 * 28 * 28));
+  const std::string gz = gzip(images);
+  ASSERT_GT(gz.size(), 40u);
+  // The trailer: CRC-32 of the data, then its length mod 2^32 (both little-endian).
+  std::string bad_crc = gz;
+  bad_crc[gz.size() - 8] = static_cast<char>(bad_crc[gz.size() - 8] ^ 0x01);
+  std::string msg = gz_error("crc.gz", bad_crc);
+  EXPECT_CONTAINS(msg, "corrupt gzip data, found at byte offset");
+  EXPECT_CONTAINS(msg, "incorrect data check");
+  std::string bad_length = gz;
+  bad_length[gz.size() - 4] = static_cast<char>(bad_length[gz.size() - 4] ^ 0x01);
+  EXPECT_CONTAINS(gz_error("length.gz", bad_length), "incorrect length check");
+  // A wrong compression method in the gzip header (byte 2 must be 8, deflate).
+  std::string bad_method = gz;
+  bad_method[2] = 7;
+  EXPECT_CONTAINS(gz_error("method.gz", bad_method), "unknown compression method");
+  // Bytes after the last member that are not another member.
+  EXPECT_CONTAINS(gz_error("trailing.gz", gz + "garbage"),
+                  "7 bytes after the end of the gzip data at byte offset " +
+                      std::to_string(gz.size()) + " are not another gzip member");
+  // Flipped bytes anywhere in the deflate data: refused (bad blocks, or the CRC catches it).
+  int refused = 0;
+  for (std::size_t pos = 10; pos + 9 < gz.size(); pos += 3) {  // not the last: padding bits
+    std::string bytes = gz;
+    bytes[pos] = static_cast<char>(bytes[pos] ^ 0x5A);
+    TempDir dir;
+    const auto path = dir.write("flip.gz", bytes);
+    try {
+      IdxArray a(path);
+      ADD_FAILURE() << "a flipped byte at " << pos << " was read";
+    } catch (const Error& e) {
+      EXPECT_CONTAINS(e.what(), "flip.gz");
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 0);
+}
+
+TEST(IdxGzipErrors, TheHeaderMustMatchTheData) {
+  // Declares 100 x 28 x 28 bytes, holds 100 (incompressible, so that the compressed size
+  // could hold the declared one): found short while decompressing.
+  std::string msg = gz_error("short.gz", gzip(idx(0x08, {100, 28, 28}, noise(100))));
+  EXPECT_CONTAINS(msg, "needs 78400 bytes of data from byte offset 16");
+  EXPECT_CONTAINS(msg, "the decompressed data holds only 100 there");
+  // Holds more than it declares.
+  EXPECT_CONTAINS(gz_error("long.gz", gzip(idx(0x08, {2, 2}, pixels(5)))),
+                  "the decompressed data holds more bytes after them");
+  // The IDX checks still apply to the decompressed bytes.
+  EXPECT_CONTAINS(gz_error("type.gz", gzip(idx(0x07, {1}, "x"))),
+                  "byte 2: unknown IDX type code 0x7");
+  EXPECT_CONTAINS(gz_error("tiny.gz", gzip(std::string("\x00\x00", 2))),
+                  "too short for an IDX header (the decompressed data has 2 bytes");
+  std::string dims = idx(0x08, {60000, 28}, "");
+  dims[3] = 3;
+  EXPECT_CONTAINS(gz_error("dims.gz", gzip(dims)),
+                  "byte 3 says 3 dimensions, whose sizes need bytes 4-15, but the decompressed "
+                  "data has only 12 bytes");
+  EXPECT_CONTAINS(gz_error("empty-items.gz", gzip(idx(0x08, {3506438144u, 0, 768}, ""))),
+                  "give each of its 3506438144 items no values");
+  std::vector<std::uint32_t> huge(8, 0xFFFFFFFFu);
+  EXPECT_CONTAINS(gz_error("huge.gz", gzip(idx(0x0E, huge, ""))), "too large");
+}
+
+TEST(IdxGzipErrors, DeclaredSizesAreBoundedBeforeAnythingIsAllocated) {
+  // Beyond the limit: 60000 x 1000 x 1000 bytes (60 GB) in a few dozen bytes.
+  std::string msg = gz_error("bomb.gz", gzip(idx(0x08, {60000, 1000, 1000}, "")));
+  EXPECT_CONTAINS(msg, "declares 60000000016 bytes in all, more than the limit of " +
+                           std::to_string(IdxArray::kMaxDecompressedBytes));
+  // Under the limit but more than the compressed bytes can hold (1 GB from ~40 bytes).
+  const std::string tiny = gzip(idx(0x08, {1000000, 1000}, ""));
+  msg = gz_error("lie.gz", tiny);
+  EXPECT_CONTAINS(msg, "declares 1000000012 bytes in all, but " + std::to_string(tiny.size()) +
+                           " bytes of gzip data decompress to at most " +
+                           std::to_string(tiny.size() * 1032));
+  // Within what the compressed bytes could hold (40 MB from ~40 KB), but holding 40 KB: the
+  // buffer grows with what is decompressed; nothing near the declared size is allocated.
+  const std::string body = gzip(idx(0x08, {40000, 1000}, noise(40000)));
+  ASSERT_LT(40'000'016u, body.size() * 1032);
+  TempDir dir;
+  const auto path = dir.write("grows.gz", body);
+  io_test::start_tracking_allocations();
+  msg = error_of([&] { IdxArray a(path); });
+  const std::size_t largest = io_test::stop_tracking_allocations();
+  EXPECT_CONTAINS(msg, "the decompressed data holds only 40000 there");
+  EXPECT_LE(largest, std::size_t{2} << 20) << "a lying header sized an allocation";
+  // A true bomb: 50 MB of zeros compress to ~50 KB and decompress in full, as declared.
+  const std::string zeros = gzip(idx(0x08, {50, 1000, 1000}, std::string(50'000'000, '\0')), 9);
+  EXPECT_LT(zeros.size(), 100'000u);
+  IdxArray bomb(dir.write("zeros.gz", zeros));
+  EXPECT_EQ(bomb.rows(), 50);
+  EXPECT_EQ(bomb.cols(), 1'000'000);
+}
+
 // --- bad files --------------------------------------------------------------------------------
 
 std::string idx_error(const std::string& name, const std::string& bytes) {
@@ -104,8 +302,10 @@ std::string idx_error(const std::string& name, const std::string& bytes) {
 }
 
 TEST(IdxErrors, BadMagic) {
+  // The gzip magic number makes the file a .gz whatever its name: these 8 bytes are a
+  // truncated gzip header.
   EXPECT_CONTAINS(idx_error("gz-idx3-ubyte", std::string("\x1f\x8b\x08\x00rest", 8)),
-                  "gzip-compressed");
+                  "the gzip data is truncated");
   EXPECT_CONTAINS(idx_error("nonzero", std::string("\x01\x00\x08\x01\x00\x00\x00\x00", 8)),
                   "bytes 0-1 of the magic number must be zero");
   EXPECT_CONTAINS(idx_error("type", idx(0x07, {1}, "x")), "byte 2: unknown IDX type code 0x7");

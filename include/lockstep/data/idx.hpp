@@ -7,12 +7,17 @@
 // an [n, rows, cols] images file is one row of rows*cols values: the file is seen as
 // [n, rows*cols]; a 1-D labels file of n values as [n, 1]. The header is checked against the
 // file's length before anything is mapped; errors name the file and the byte offset.
-// Downloads come gzip-compressed: decompress them first (gunzip), a .gz file is refused by name.
+// Downloads come gzip-compressed (train-images-idx3-ubyte.gz): such a file, known by its magic
+// bytes rather than its name, is decompressed into memory once with zlib. Its header is read
+// first and its declared size checked against a limit (kMaxDecompressedBytes) and against what
+// the compressed bytes can hold, so a tiny or lying .gz never makes the reader allocate much;
+// truncated or corrupt gzip data (a bad CRC-32, trailing garbage) is an error naming the file
+// and the byte offset.
 //
 //   auto train = std::make_shared<lockstep::IdxDataset>(
 //       "train-images-idx3-ubyte", "train-labels-idx1-ubyte", lockstep::IdxOptions{.scale = true});
 //   // train->size() == 60000, feature_dim() == 784 (pixels / 255), target_dim() == 1 (0..9)
-//   lockstep::Tensor images = lockstep::load_idx("t10k-images-idx3-ubyte", /*scale=*/true);
+//   lockstep::Tensor images = lockstep::load_idx("t10k-images-idx3-ubyte.gz", /*scale=*/true);
 #pragma once
 
 #include <cstdint>
@@ -28,10 +33,6 @@
 
 namespace lockstep {
 
-namespace detail {
-class MappedFile;
-}
-
 enum class IdxType : std::uint8_t {
   kUInt8 = 0x08,
   kInt8 = 0x09,
@@ -41,13 +42,23 @@ enum class IdxType : std::uint8_t {
   kFloat64 = 0x0E,
 };
 
-/// A mapped IDX file. Copies share the mapping; reading is safe from many threads.
+/// An IDX file, mapped (or, gzip-compressed, decompressed into memory). Copies share the
+/// bytes; reading is safe from many threads.
 class IdxArray {
  public:
-  /// Reads and checks the header against the file length, then maps the file read-only.
+  /// The most a gzip-compressed file may decompress to (it is held in memory): 8 GiB.
+  static constexpr std::uint64_t kMaxDecompressedBytes = std::uint64_t{1} << 33;
+
+  /// Reads and checks the header against the file length, then maps the file read-only. A
+  /// file that starts with the gzip magic bytes (0x1f 0x8b), whatever its name, is decompressed
+  /// into memory once: its header first, checked against kMaxDecompressedBytes and against
+  /// what the compressed bytes can hold, then the data, which must be exactly what the header
+  /// declares, with every gzip member's CRC-32 and length right.
   explicit IdxArray(const std::filesystem::path& path);
 
   const std::string& path() const { return path_; }
+  /// Whether the file was gzip-compressed.
+  bool compressed() const { return compressed_; }
   IdxType type() const { return type_; }
   /// The dimensions from the header (dims()[0] items).
   const std::vector<Index>& dims() const { return dims_; }
@@ -62,8 +73,10 @@ class IdxArray {
   Tensor to_tensor(bool scale = false) const;
 
  private:
-  std::shared_ptr<const detail::MappedFile> file_;
+  std::shared_ptr<const void> storage_;   // the mapping, or the decompressed bytes
+  const unsigned char* bytes_ = nullptr;  // the whole file's content (header included)
   std::string path_;
+  bool compressed_ = false;
   IdxType type_ = IdxType::kUInt8;
   std::vector<Index> dims_;
   std::uint64_t data_offset_ = 0;

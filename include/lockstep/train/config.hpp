@@ -33,6 +33,7 @@ struct TrainConfig {
   std::string val;            // a separate validation file (same format as `data`)
   std::string val_labels;     // its labels file (.npy / IDX)
   bool standardize = true;    // statistics from the training split only
+  bool scale_pixels = true;   // IDX ubyte images: each byte / 255, to [0, 1]
   Index samples = 2000;       // synthetic sets: samples, features, classes
   Index features = 16;
   Index classes = 4;

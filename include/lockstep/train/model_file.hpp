@@ -2,7 +2,8 @@
 // under their PyTorch names, and in "__metadata__" (each value JSON) everything needed to use
 // it on new data: "architecture" (ModelSpec), "task", "loss", "standardize_mean" and
 // "standardize_std" (training-split statistics; absent when not standardized),
-// "class_names", "feature_names", "target", "lockstep_version", and for a model trained on a
+// "class_names", "feature_names", "target", "lockstep_version", "scale_pixels" (false when
+// trained on unscaled 8-bit IDX pixels; absent: scaled), and for a model trained on a
 // synthetic set "synthetic_data" ({"samples", "seed"}: what generated it, so `lockstep eval`
 // regenerates the same set).
 //
@@ -36,6 +37,8 @@ struct ModelInfo {
   // A synthetic training set's size and seed (0 samples: not trained on a synthetic set).
   Index synthetic_samples = 0;
   std::uint64_t synthetic_seed = 0;
+  // Whether 8-bit IDX images were scaled to [0, 1] (metadata "scale_pixels", written when not).
+  bool scale_pixels = true;
 
   /// x standardized with the stored statistics (x itself when there are none).
   Tensor standardize(const Tensor& x) const;

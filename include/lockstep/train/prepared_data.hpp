@@ -40,6 +40,8 @@ struct DataSource {
   // file (other columns are ignored; a missing one is an error naming it). Empty: every column
   // but the target, in the file's order.
   std::vector<std::string> feature_names;
+  // IDX ubyte images: each byte / 255, to [0, 1] (said in the description); false: 0..255.
+  bool scale_pixels = true;
   // false: features only, for predictions: no target column (CSV) or labels file (.npy, IDX)
   // is needed or read; y is left undefined (and classification false, no class names).
   bool need_target = true;

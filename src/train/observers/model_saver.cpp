@@ -19,6 +19,7 @@ void ModelSaver::on_end(const TrainState& state) {
   info.class_names = data.class_names;
   info.feature_names = data.feature_names;
   info.target = data.target_name;
+  info.scale_pixels = c.scale_pixels;
   if (c.data.starts_with("synthetic-")) {
     info.synthetic_samples = c.samples;
     info.synthetic_seed = c.seed;
