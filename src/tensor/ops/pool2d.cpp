@@ -81,25 +81,52 @@ void max_pool2d_forward(Tensor& out, Tensor& argmax, const Tensor& x, const Pool
   detail::check_shape(argmax, shape, "max_pool2d_forward (argmax)");
   const ImageShape o = g.output();
   const Size2d s = g.effective_stride();
-  const Index width = g.input.width;
+  const Index height = g.input.height, width = g.input.width;
+  const bool two_by_two = g.kernel == Size2d(2) && s == Size2d(2) && g.padding == Size2d(0);
   for_each_plane(x.rows(), g, o, [&](Index in_off, Index out_off) {
     const float* plane = x.data() + in_off;
+    float* y = out.data() + out_off;
+    float* at = argmax.data() + out_off;
+    if (two_by_two) {  // the common case, unrolled: the same comparisons in the same order
+      for (Index oh = 0; oh < o.height; ++oh) {
+        const Index top = 2 * oh * width;
+        for (Index ow = 0; ow < o.width; ++ow) {
+          Index best_at = top + 2 * ow;
+          float best = plane[best_at];
+          for (const Index i : {best_at + 1, best_at + width, best_at + width + 1}) {
+            const float v = plane[i];
+            const bool take = (v > best) | std::isnan(v);
+            best = take ? v : best;
+            best_at = take ? i : best_at;
+          }
+          *y++ = best;
+          *at++ = static_cast<float>(best_at);
+        }
+      }
+      return;
+    }
     for (Index oh = 0; oh < o.height; ++oh) {
+      const Index hs = oh * s.h - g.padding.h;
+      const Index h0 = std::max<Index>(hs, 0), h1 = std::min(hs + g.kernel.h, height);
       for (Index ow = 0; ow < o.width; ++ow) {
-        const Window win = window(g, s, oh, ow);
-        float best = -std::numeric_limits<float>::infinity();
-        Index best_at = win.h0 * width + win.w0;
-        for (Index h = win.h0; h < win.h1; ++h) {
-          for (Index w = win.w0; w < win.w1; ++w) {
-            const float v = plane[h * width + w];
-            if (v > best || std::isnan(v)) {
-              best = v;
-              best_at = h * width + w;
-            }
+        const Index ws = ow * s.w - g.padding.w;
+        const Index w0 = std::max<Index>(ws, 0), w1 = std::min(ws + g.kernel.w, width);
+        // PyTorch starts from -inf at the window's first element; starting from that element's
+        // value picks the same maximum and index (padding never wins).
+        Index best_at = h0 * width + w0;
+        float best = plane[best_at];
+        for (Index h = h0; h < h1; ++h) {
+          const float* row = plane + h * width;
+          for (Index w = w0; w < w1; ++w) {
+            // Branch-free (selects, not jumps): which element wins is data, not a pattern.
+            const float v = row[w];
+            const bool take = (v > best) | std::isnan(v);
+            best = take ? v : best;
+            best_at = take ? h * width + w : best_at;
           }
         }
-        out.data()[out_off + oh * o.width + ow] = best;
-        argmax.data()[out_off + oh * o.width + ow] = static_cast<float>(best_at);
+        *y++ = best;
+        *at++ = static_cast<float>(best_at);
       }
     }
   });
