@@ -5,6 +5,7 @@
 //   lockstep::SGD opt(model.parameters(), lockstep::SGDOptions(0.001));
 #pragma once
 
+#include "lockstep/autograd/conv_functions.hpp"
 #include "lockstep/autograd/functions.hpp"
 #include "lockstep/autograd/grad_mode.hpp"
 #include "lockstep/autograd/grad_sink.hpp"
@@ -32,11 +33,14 @@
 #include "lockstep/metrics/accuracy.hpp"
 #include "lockstep/metrics/confusion_matrix.hpp"
 #include "lockstep/nn/activation.hpp"
+#include "lockstep/nn/conv.hpp"
 #include "lockstep/nn/dropout.hpp"
+#include "lockstep/nn/flatten.hpp"
 #include "lockstep/nn/init.hpp"
 #include "lockstep/nn/linear.hpp"
 #include "lockstep/nn/loss.hpp"
 #include "lockstep/nn/module.hpp"
+#include "lockstep/nn/pooling.hpp"
 #include "lockstep/nn/sequential.hpp"
 #include "lockstep/nn/shard_context.hpp"
 #include "lockstep/optim/adam.hpp"
@@ -47,6 +51,7 @@
 #include "lockstep/parallel/data_parallel.hpp"
 #include "lockstep/parallel/flat_parameters.hpp"
 #include "lockstep/parallel/replica_group.hpp"
+#include "lockstep/tensor/image_shape.hpp"
 #include "lockstep/tensor/random.hpp"
 #include "lockstep/tensor/tensor.hpp"
 #include "lockstep/train/checkpoint.hpp"

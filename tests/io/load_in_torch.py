@@ -3,11 +3,14 @@
 
     /usr/bin/python3 tests/io/load_in_torch.py FILE [--input ROWS --output ROWS]
         [--param NAME=V,V,...]... [--metadata KEY=VALUE]... [--tol T]
+        [--architecture iris_mlp|small_cnn]
 
 ROWS is rows separated by ';', values by ','. FILE is read with the standard library alone
 (Debian has no safetensors package), checking the layout safetensors.torch.load_file expects,
-then loaded with load_state_dict(strict=True) into
-torch.nn.Sequential(Linear(4, 16), Sigmoid(), Linear(16, 3)). The model's output on --input
+then loaded with load_state_dict(strict=True) into the --architecture: iris_mlp (the default),
+torch.nn.Sequential(Linear(4, 16), Sigmoid(), Linear(16, 3)), or small_cnn, the network of
+tests/golden/make_golden_cnn.py (its --input rows are 1 x 10 x 10 images, flattened). The
+model's output on --input
 must match --output, each --param the named parameter (flattened), each --metadata the file's
 metadata. Prints OK and exits 0, or prints what differs and exits 1.
 """
@@ -72,11 +75,19 @@ def main():
     parser.add_argument("--param", action="append", default=[])
     parser.add_argument("--metadata", action="append", default=[])
     parser.add_argument("--tol", type=float, default=1e-5)
+    parser.add_argument("--architecture", choices=["iris_mlp", "small_cnn"], default="iris_mlp")
     args = parser.parse_args()
 
     tensors, metadata = load_safetensors(args.file)
-    model = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.Sigmoid(),
-                                torch.nn.Linear(16, 3))
+    nn = torch.nn
+    if args.architecture == "iris_mlp":
+        model = nn.Sequential(nn.Linear(4, 16), nn.Sigmoid(), nn.Linear(16, 3))
+        shape_input = lambda x: x
+    else:
+        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(4, 8, 3, stride=2, padding=1), nn.ReLU(),
+                              nn.AvgPool2d(2, stride=1), nn.Flatten(), nn.Linear(32, 3))
+        shape_input = lambda x: x.reshape(-1, 1, 10, 10)
     try:
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as e:
@@ -95,7 +106,7 @@ def main():
             fail(f"metadata {key!r}: expected {value!r}, got {metadata.get(key)!r}")
     if args.input is not None:
         with torch.no_grad():
-            got = model(rows(args.input))
+            got = model(shape_input(rows(args.input)))
         expected = rows(args.output)
         if got.shape != expected.shape or not torch.allclose(got, expected, atol=args.tol,
                                                               rtol=0):

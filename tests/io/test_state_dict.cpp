@@ -2,14 +2,12 @@
 // untouched on error, values copied into the existing storage, and interoperability with
 // PyTorch in both directions (tests/golden/make_golden_safetensors.py, tests/io/load_in_torch.py).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cmath>
-#include <cstdio>
-#include <sstream>
 
 #include "golden/golden_safetensors.hpp"
 #include "io/io_test_util.hpp"
+#include "io/python_command.hpp"
 #include "lockstep/core/rng.hpp"
 #include "lockstep/io/state_dict.hpp"
 #include "lockstep/nn/linear.hpp"
@@ -17,7 +15,11 @@
 namespace lockstep {
 namespace {
 
+using io_test::Command;
 using io_test::error_of;
+using io_test::quoted;
+using io_test::rows_text;
+using io_test::run;
 using io_test::TempDir;
 
 const std::filesystem::path kTestsDir = LOCKSTEP_TESTS_DIR;
@@ -167,39 +169,6 @@ TEST(StateDict, LoadStateDictFromEntriesInMemory) {
 }
 
 // --- PyTorch reads what lockstep writes ----------------------------------------------------------
-
-struct Command {
-  int status = -1;
-  std::string output;
-};
-
-Command run(const std::string& command) {
-  Command result;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe))
-    result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// "a,b;c,d" for a tensor's rows.
-std::string rows_text(const Tensor& t) {
-  std::ostringstream out;
-  out.precision(9);
-  for (Index r = 0; r < t.rows(); ++r) {
-    for (Index c = 0; c < t.cols(); ++c) out << (c ? "," : (r ? ";" : "")) << t(r, c);
-  }
-  return out.str();
-}
 
 TEST(StateDict, PyTorchLoadsTheFileLockstepWrote) {
   const Command probe = run("/usr/bin/python3 -c 'import torch'");
