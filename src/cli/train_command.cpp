@@ -54,7 +54,15 @@ void add_data_flags(CLI::App* t, TrainConfig* c) {
 // The network.
 void add_model_flags(CLI::App* t, TrainConfig* c) {
   const char* M = "Model";
-  t->add_option("--model", c->model, "linear, or mlp:H1,H2,... (hidden layer widths)")->group(M);
+  t->add_option("--model", c->model,
+                "linear, mlp:H1,H2,... (hidden widths), or layers, e.g. "
+                "conv32k3,pool2,conv64k3,pool2,fc128: convCkK[sS][pP] (Conv2d: C channels, K x K, "
+                "stride S, padding P), poolK (MaxPool2d), avgpoolK, fcH (Linear); each conv and "
+                "fc is followed by --activation, and a Linear to the outputs ends the network")
+      ->group(M);
+  t->add_option("--image", c->image,
+                "C,H,W of each .npy/CSV row, for image layers (IDX image files give their own)")
+      ->group(M);
   t->add_option("--activation", c->activation, "Hidden activation: " + help_list(activations()))
       ->check(CLI::IsMember(names_of(activations())))
       ->group(M);
@@ -170,7 +178,8 @@ int run_train(CLI::App* t, TrainConfig* c, const std::string& config_path) {
     // A new run (also under --resume DIR when DIR holds no checkpoint yet) is checked here.
     if (!resumes_a_checkpoint(*c)) {
       c->validate();
-      parse_hidden_layers(c->model);
+      parse_layers(c->model);
+      if (!c->image.empty()) parse_image_shape(c->image);
     }
   } catch (const Error& e) {
     throw UsageError(e.what());

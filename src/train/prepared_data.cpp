@@ -15,11 +15,13 @@
 #include "lockstep/data/builtin.hpp"
 #include "lockstep/data/csv.hpp"
 #include "lockstep/data/idx.hpp"
+#include "lockstep/data/image_transforms.hpp"
 #include "lockstep/data/npy.hpp"
 #include "lockstep/data/subset.hpp"
 #include "lockstep/data/synthetic.hpp"
 #include "lockstep/data/tensor_dataset.hpp"
 #include "lockstep/train/config.hpp"
+#include "lockstep/train/model_spec.hpp"
 #include "train/mapped_rows.hpp"
 
 namespace lockstep {
@@ -222,6 +224,10 @@ Source array_data(const DataSource& src, bool map) {
   } else {
     const IdxArray images(p);  // read (a .gz: decompressed) once
     const bool bytes = images.type() == IdxType::kUInt8;
+    if (images.dims().size() >= 3) {
+      const ImageGeometry g = image_geometry(images);
+      d.image = {g.channels, g.height, g.width};
+    }
     d.x = images.to_tensor(/*scale=*/bytes && src.scale_pixels);
     if (bytes)
       pixels = src.scale_pixels ? " (8-bit pixels scaled to [0, 1])" : " (8-bit pixels, unscaled)";
@@ -328,6 +334,10 @@ PreparedData prepare_data(const TrainConfig& c) {
   out.feature_names = all.d.feature_names;
   out.target_name = all.d.target_name;
   out.description = all.d.description;
+  out.image = c.image.empty() ? all.d.image : parse_image_shape(c.image);
+  LOCKSTEP_CHECK(out.image.channels == 0 || out.image.numel() == all.cols(), "--image ", out.image,
+                 " is ", out.image.numel(), " values per sample, but ", c.data, " has ", all.cols(),
+                 " features");
   // The training and validation rows: a second file, a seeded split, or all for training.
   std::optional<Source> val_file;
   std::vector<Index> train_rows, val_rows;

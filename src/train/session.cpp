@@ -33,7 +33,7 @@ void open_data_and_model(TrainSession& s) {
     s.data.classification = false;
     s.data.class_names.clear();
   }
-  s.spec = {c.model, c.activation, c.dropout, s.data.features(), s.data.outputs()};
+  s.spec = {c.model, c.activation, c.dropout, s.data.features(), s.data.outputs(), s.data.image};
   s.model = build_model(s.spec, Generator::derive(c.seed, {kInitStream}).next_u64());
   if (!c.init.empty()) {
     LOCKSTEP_CHECK(std::filesystem::exists(c.init), "--init: no such file: ", c.init);

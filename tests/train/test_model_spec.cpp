@@ -1,4 +1,4 @@
-// ModelSpec: parse_hidden_layers (and its errors naming --model and the bad part),
+// ModelSpec: parse_layers (and its errors naming --model and the bad part),
 // build_model (layers, PyTorch names and shapes, seeded initialization), describe() and the
 // JSON form.
 #include <gtest/gtest.h>
@@ -15,16 +15,58 @@ namespace {
 
 using testing::error_of;
 
-TEST(ParseHiddenLayers, LinearAndMlp) {
-  EXPECT_EQ(parse_hidden_layers("linear"), std::vector<Index>{});
-  EXPECT_EQ(parse_hidden_layers("mlp:64"), (std::vector<Index>{64}));
-  EXPECT_EQ(parse_hidden_layers("mlp:64,32,1"), (std::vector<Index>{64, 32, 1}));
-  EXPECT_EQ(parse_hidden_layers("mlp:1048576"), (std::vector<Index>{1048576}));
+// The widths of the fully connected layers of `model`.
+std::vector<Index> fc_widths(const std::string& model) {
+  std::vector<Index> out;
+  for (const LayerSpec& l : parse_layers(model)) {
+    EXPECT_EQ(l.kind, LayerSpec::Kind::kFc) << model;
+    out.push_back(l.size);
+  }
+  return out;
 }
 
-TEST(ParseHiddenLayers, ErrorsNameTheFlagAndTheBadPart) {
+TEST(ParseLayers, LinearAndMlp) {
+  EXPECT_EQ(fc_widths("linear"), std::vector<Index>{});
+  EXPECT_EQ(fc_widths("mlp:64"), (std::vector<Index>{64}));
+  EXPECT_EQ(fc_widths("mlp:64,32,1"), (std::vector<Index>{64, 32, 1}));
+  EXPECT_EQ(fc_widths("mlp:1048576"), (std::vector<Index>{1048576}));
+  EXPECT_EQ(fc_widths("fc64,fc32"), (std::vector<Index>{64, 32}));
+}
+
+TEST(ParseLayers, ConvolutionsAndPools) {
+  const std::vector<LayerSpec> l =
+      parse_layers("conv32k3,pool2,conv16k5s2p2,avgpool3,maxpool2,fc8");
+  ASSERT_EQ(l.size(), 6u);
+  EXPECT_EQ(l[0].kind, LayerSpec::Kind::kConv);
+  EXPECT_EQ(std::vector<Index>({l[0].size, l[0].kernel, l[0].stride, l[0].padding}),
+            (std::vector<Index>{32, 3, 1, 0}));
+  EXPECT_EQ(l[1].kind, LayerSpec::Kind::kMaxPool);
+  EXPECT_EQ(std::vector<Index>({l[1].kernel, l[1].stride}), (std::vector<Index>{2, 2}));
+  EXPECT_EQ(std::vector<Index>({l[2].size, l[2].kernel, l[2].stride, l[2].padding}),
+            (std::vector<Index>{16, 5, 2, 2}));
+  EXPECT_EQ(l[3].kind, LayerSpec::Kind::kAvgPool);
+  EXPECT_EQ(l[3].kernel, 3);
+  EXPECT_EQ(l[4].kind, LayerSpec::Kind::kMaxPool);
+  EXPECT_EQ(l[5].kind, LayerSpec::Kind::kFc);
+  EXPECT_EQ(l[2].text, "conv16k5s2p2");
+  for (const char* bad : {"conv32", "conv32k", "convk3", "conv0k3", "conv8k3s0", "conv8k3q1",
+                          "pool", "pool0", "avgpool", "fc", "fc0", "dense8", "conv8k3,", "pool2x"})
+    EXPECT_MESSAGE_HAS(error_of([&] { parse_layers(bad); }), "--model", "not a layer",
+                       "'" + std::string(bad) + "'");
+}
+
+TEST(ParseLayers, ImageShapes) {
+  EXPECT_EQ(parse_image_shape("1,28,28"), (ImageShape{1, 28, 28}));
+  EXPECT_EQ(parse_image_shape("3,32,16"), (ImageShape{3, 32, 16}));
+  EXPECT_EQ(parse_image_shape("28,28"), (ImageShape{1, 28, 28}));
+  for (const char* bad : {"", "28", "1,28,", "0,28,28", "1,28,28,1", "a,b,c", "1, 28, 28"})
+    EXPECT_MESSAGE_HAS(error_of([&] { parse_image_shape(bad); }), "--image",
+                       "'" + std::string(bad) + "'");
+}
+
+TEST(ParseLayers, ErrorsNameTheFlagAndTheBadPart) {
   for (const char* model : {"cnn", "MLP:64", "mlp", "mlp64", "", "linear:3"})
-    EXPECT_MESSAGE_HAS(error_of([&] { parse_hidden_layers(model); }), "--model",
+    EXPECT_MESSAGE_HAS(error_of([&] { parse_layers(model); }), "--model",
                        "'" + std::string(model) + "'");
   const std::vector<std::pair<std::string, std::string>> bad_widths = {
       {"mlp:", "''"},
@@ -40,8 +82,8 @@ TEST(ParseHiddenLayers, ErrorsNameTheFlagAndTheBadPart) {
       {"mlp:99999999999999999999", "'99999999999999999999'"},
   };
   for (const auto& [model, part] : bad_widths)
-    EXPECT_MESSAGE_HAS(error_of([&] { parse_hidden_layers(model); }), "--model", part,
-                       "'" + model + "'", "layer width");
+    EXPECT_MESSAGE_HAS(error_of([&] { parse_layers(model); }), "--model", part, "'" + model + "'",
+                       "not a layer");
 }
 
 std::vector<std::pair<std::string, Shape>> names_and_shapes(const Module& m) {
@@ -69,6 +111,61 @@ TEST(BuildModel, LayersAndPyTorchNames) {
   const BuiltModel linear = build_model({.model = "linear", .inputs = 4, .outputs = 2}, 1);
   EXPECT_EQ(names_and_shapes(*linear.net),
             (std::vector<std::pair<std::string, Shape>>{{"0.weight", {2, 4}}, {"0.bias", {1, 2}}}));
+}
+
+// The CLI's CNN is PyTorch's Sequential: the same modules at the same indices, the same
+// state-dict names and shapes, and parameter_shapes() says so without building it.
+TEST(BuildModel, ACnnIsPyTorchsSequential) {
+  const ModelSpec spec{.model = "conv32k3,pool2,conv64k3,pool2,fc128",
+                       .inputs = 784,
+                       .outputs = 10,
+                       .image = {1, 28, 28}};
+  const BuiltModel m = build_model(spec, 1);
+  ASSERT_EQ(m.net->size(), 10u);  // conv relu pool conv relu pool flatten fc relu fc
+  EXPECT_EQ(names_and_shapes(*m.net), (std::vector<std::pair<std::string, Shape>>{
+                                          {"0.weight", {32, 9}},
+                                          {"0.bias", {1, 32}},
+                                          {"3.weight", {64, 288}},
+                                          {"3.bias", {1, 64}},
+                                          {"7.weight", {128, 1600}},
+                                          {"7.bias", {1, 128}},
+                                          {"9.weight", {10, 128}},
+                                          {"9.bias", {1, 10}},
+                                      }));
+  const std::vector<ParameterShape> shapes = parameter_shapes(spec);
+  ASSERT_EQ(shapes.size(), 8u);
+  EXPECT_EQ(shapes[0].shape, (std::vector<Index>{32, 1, 3, 3}));
+  EXPECT_EQ(shapes[2].shape, (std::vector<Index>{64, 32, 3, 3}));
+  EXPECT_EQ(shapes[4].name, "7.weight");
+  EXPECT_EQ(shapes[7].shape, (std::vector<Index>{10}));
+  const auto torch = m.net->parameter_shapes();
+  for (std::size_t i = 0; i < shapes.size(); ++i)
+    EXPECT_EQ(shapes[i].shape, torch[i]) << shapes[i].name;
+  // A forward pass gives one row of logits per image.
+  Var out = (*m.net)(Var(Tensor(Shape{3, 784})));
+  EXPECT_EQ(out.value().shape(), (Shape{3, 10}));
+  EXPECT_EQ(describe(spec),
+            "cnn [1, 28, 28] -> conv32k3 [32, 26, 26] -> pool2 [32, 13, 13] -> conv64k3 "
+            "[64, 11, 11] -> pool2 [64, 5, 5] -> fc128 -> 10 (relu)");
+  // An MLP on image rows is the MLP it always was.
+  ModelSpec mlp = spec;
+  mlp.model = "mlp:16";
+  EXPECT_EQ(build_model(mlp, 1).net->size(), 3u);
+}
+
+TEST(BuildModel, ImageLayerErrorsNameTheLayerAndTheShape) {
+  ModelSpec no_image{.model = "conv8k3,fc4", .inputs = 784, .outputs = 10};
+  EXPECT_MESSAGE_HAS(error_of([&] { build_model(no_image, 1); }), "--model 'conv8k3,fc4'",
+                     "--image C,H,W");
+  ModelSpec wrong{.model = "conv8k3", .inputs = 700, .outputs = 10, .image = {1, 28, 28}};
+  EXPECT_MESSAGE_HAS(error_of([&] { build_model(wrong, 1); }), "--image [1, 28, 28]", "784",
+                     "700 features");
+  ModelSpec too_big{
+      .model = "conv8k3,pool2,conv8k9", .inputs = 64, .outputs = 2, .image = {1, 8, 8}};
+  EXPECT_MESSAGE_HAS(error_of([&] { parameter_shapes(too_big); }), "'conv8k9'", "[8, 3, 3]");
+  ModelSpec after_fc{.model = "fc8,conv8k3", .inputs = 64, .outputs = 2, .image = {1, 8, 8}};
+  EXPECT_MESSAGE_HAS(error_of([&] { build_model(after_fc, 1); }), "'conv8k3'",
+                     "after a fully connected layer");
 }
 
 TEST(BuildModel, InitializationIsSeeded) {
@@ -122,9 +219,16 @@ TEST(ModelSpec, JsonRoundTripAndErrors) {
   EXPECT_EQ(back.dropout, spec.dropout);
   EXPECT_EQ(back.inputs, spec.inputs);
   EXPECT_EQ(back.outputs, spec.outputs);
+  EXPECT_FALSE(back.has_image());
+  const ModelSpec cnn{.model = "conv4k3,fc8", .inputs = 300, .outputs = 2, .image = {3, 10, 10}};
+  EXPECT_EQ(model_spec_from_json(model_spec_to_json(cnn)).image, cnn.image);
   for (const char* text : {"", "{", R"({"model": "linear"})", R"([1])",
                            R"({"model": 1, "activation": "relu", "dropout": 0, "inputs": 1,
-                               "outputs": 1})"})
+                               "outputs": 1})",
+                           R"({"model": "linear", "activation": "relu", "dropout": 0, "inputs": 1,
+                               "outputs": 1, "image": [1, 0, 1]})",
+                           R"({"model": "linear", "activation": "relu", "dropout": 0, "inputs": 1,
+                               "outputs": 1, "image": [1, 1]})"})
     EXPECT_MESSAGE_HAS(error_of([&] { model_spec_from_json(text); }), "architecture metadata",
                        "invalid");
 }

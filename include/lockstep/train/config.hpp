@@ -34,11 +34,12 @@ struct TrainConfig {
   std::string val_labels;     // its labels file (.npy / IDX)
   bool standardize = true;    // statistics from the training split only
   bool scale_pixels = true;   // IDX ubyte images: each byte / 255, to [0, 1]
+  std::string image;          // "C,H,W" of .npy/CSV rows for image layers (IDX: its own)
   Index samples = 2000;       // synthetic sets: samples, features, classes
   Index features = 16;
   Index classes = 4;
   // --- model
-  std::string model = "mlp:64";  // linear | mlp:H1,H2,...
+  std::string model = "mlp:64";  // linear | mlp:H1,H2,... | layers (model_spec.hpp)
   std::string activation = "relu";
   double dropout = 0;
   std::string init;  // a .safetensors file to start from

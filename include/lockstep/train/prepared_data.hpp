@@ -24,6 +24,7 @@
 
 #include "lockstep/data/dataset.hpp"
 #include "lockstep/data/standardizer.hpp"
+#include "lockstep/tensor/image_shape.hpp"
 #include "lockstep/tensor/tensor.hpp"
 #include "lockstep/train/config.hpp"
 
@@ -55,6 +56,7 @@ struct LabeledData {
   std::vector<std::string> feature_names;
   std::string target_name;
   std::string description;  // "digits (built-in): 1797 samples, 64 features, 10 classes"
+  ImageShape image{};       // IDX images: their C, H, W; channels 0 otherwise
 };
 
 /// Reads one data set; errors name the file (and line) or the flag.
@@ -81,6 +83,7 @@ struct PreparedData {
   std::string target_name;
   std::string description;
   Standardizer scaler;  // fitted on the training rows when config.standardize
+  ImageShape image{};   // the rows' image shape (IDX files, or --image); channels 0: none
   bool has_val() const { return val && val->size() > 0; }
   Index features() const { return train->feature_dim(); }
   Index outputs() const { return classification ? Index(class_names.size()) : train->target_dim(); }
