@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "json_config.hpp"
 #include "lockstep/core/error.hpp"
+#include "lockstep/data/image_transforms.hpp"
 #include "lockstep/nn/activation.hpp"
 #include "lockstep/nn/loss.hpp"
 #include "lockstep/train/components.hpp"
@@ -62,6 +63,11 @@ void add_model_flags(CLI::App* t, TrainConfig* c) {
       ->group(M);
   t->add_option("--image", c->image,
                 "C,H,W of each .npy/CSV row, for image layers (IDX image files give their own)")
+      ->group(M);
+  t->add_option("--augment", c->augment,
+                "Per-sample image augmentation, in order: flip (horizontal, p 0.5) or flip:P, "
+                "cropN (pad N on every side, then a random crop back to the image size; the "
+                "padding is 0 after standardization: the pixel's mean); none")
       ->group(M);
   t->add_option("--activation", c->activation, "Hidden activation: " + help_list(activations()))
       ->check(CLI::IsMember(names_of(activations())))
@@ -180,6 +186,7 @@ int run_train(CLI::App* t, TrainConfig* c, const std::string& config_path) {
       c->validate();
       parse_layers(c->model);
       if (!c->image.empty()) parse_image_shape(c->image);
+      if (!c->augment.empty()) parse_augmentation(c->augment, {1, 1 << 12, 1 << 12}, "--augment");
     }
   } catch (const Error& e) {
     throw UsageError(e.what());

@@ -12,39 +12,35 @@
 
 namespace lockstep {
 
-std::string ImageGeometry::text() const {
-  return std::to_string(channels) + "x" + std::to_string(height) + "x" + std::to_string(width);
-}
-
-void ImageGeometry::check(const std::string& what) const {
-  LOCKSTEP_CHECK(channels >= 1 && height >= 1 && width >= 1, what, ": image geometry ", text(),
+void check_image_shape(const ImageShape& g, const std::string& what) {
+  LOCKSTEP_CHECK(g.channels >= 1 && g.height >= 1 && g.width >= 1, what, ": image shape ", g,
                  " needs channels, height and width >= 1");
   constexpr Index kMax = std::numeric_limits<Index>::max();
-  LOCKSTEP_CHECK(height <= kMax / width && channels <= kMax / (height * width), what,
-                 ": image geometry ", text(), " is too large");
+  LOCKSTEP_CHECK(g.height <= kMax / g.width && g.channels <= kMax / (g.height * g.width), what,
+                 ": image shape ", g, " is too large");
 }
 
-ImageGeometry image_geometry(const IdxArray& images) {
+ImageShape image_shape(const IdxArray& images) {
   const std::vector<Index>& d = images.dims();
   LOCKSTEP_CHECK(d.size() == 3 || d.size() == 4, images.path(),
                  ": an images file has 3 ([n, H, W])"
                  " or 4 ([n, C, H, W]) dimensions, this one ",
                  d.size());
-  ImageGeometry g = d.size() == 3 ? ImageGeometry{1, d[1], d[2]} : ImageGeometry{d[1], d[2], d[3]};
-  g.check(images.path());
+  const ImageShape g = d.size() == 3 ? ImageShape{1, d[1], d[2]} : ImageShape{d[1], d[2], d[3]};
+  check_image_shape(g, images.path());
   return g;
 }
 
 namespace {
 
-void check_sample(std::span<const float> image, const ImageGeometry& g, const char* what) {
-  LOCKSTEP_CHECK(static_cast<Index>(image.size()) == g.size(), what, ": a sample of ", image.size(),
-                 " values, but the image geometry ", g.text(), " holds ", g.size());
+void check_sample(std::span<const float> image, const ImageShape& g, const char* what) {
+  LOCKSTEP_CHECK(static_cast<Index>(image.size()) == g.numel(), what, ": a sample of ",
+                 image.size(), " values, but the image shape ", g, " holds ", g.numel());
 }
 
 }  // namespace
 
-void horizontal_flip(std::span<float> image, const ImageGeometry& g) {
+void horizontal_flip(std::span<float> image, const ImageShape& g) {
   check_sample(image, g, "horizontal_flip");
   for (Index r = 0; r < g.channels * g.height; ++r) {
     float* row = image.data() + r * g.width;
@@ -52,8 +48,8 @@ void horizontal_flip(std::span<float> image, const ImageGeometry& g) {
   }
 }
 
-void padded_crop(std::span<float> image, const ImageGeometry& g, Index padding, Index top,
-                 Index left, float fill) {
+void padded_crop(std::span<float> image, const ImageShape& g, Index padding, Index top, Index left,
+                 float fill) {
   check_sample(image, g, "padded_crop");
   LOCKSTEP_CHECK(padding >= 0, "padded_crop: padding must be >= 0, got ", padding);
   LOCKSTEP_CHECK(top >= 0 && top <= 2 * padding && left >= 0 && left <= 2 * padding,
@@ -76,8 +72,8 @@ void padded_crop(std::span<float> image, const ImageGeometry& g, Index padding, 
   }
 }
 
-SampleTransform random_horizontal_flip(const ImageGeometry& g, double p) {
-  g.check("random_horizontal_flip");
+SampleTransform random_horizontal_flip(const ImageShape& g, double p) {
+  check_image_shape(g, "random_horizontal_flip");
   LOCKSTEP_CHECK(std::isfinite(p) && p >= 0 && p <= 1,
                  "random_horizontal_flip: p must be in [0, 1], got ", p);
   return [g, p](std::span<float> x, std::span<float>, Generator& rng) {
@@ -85,11 +81,10 @@ SampleTransform random_horizontal_flip(const ImageGeometry& g, double p) {
   };
 }
 
-SampleTransform random_crop(const ImageGeometry& g, Index padding, float fill) {
-  g.check("random_crop");
+SampleTransform random_crop(const ImageShape& g, Index padding, float fill) {
+  check_image_shape(g, "random_crop");
   LOCKSTEP_CHECK(padding >= 0 && padding <= std::max(g.height, g.width), "random_crop: padding ",
-                 padding, " must be in [0, ", std::max(g.height, g.width), "] for images of ",
-                 g.text());
+                 padding, " must be in [0, ", std::max(g.height, g.width), "] for images of ", g);
   return [g, padding, fill](std::span<float> x, std::span<float>, Generator& rng) {
     const auto choices = static_cast<std::uint64_t>(2 * padding + 1);
     const auto top = static_cast<Index>(rng.below(choices));
@@ -124,7 +119,7 @@ bool parse_count(std::string_view text, Index& out) {
 
 }  // namespace
 
-SampleTransform parse_augmentation(const std::string& spec, const ImageGeometry& g,
+SampleTransform parse_augmentation(const std::string& spec, const ImageShape& g,
                                    const std::string& what) {
   if (spec.empty() || spec == "none") return {};
   const std::string help = " (known: flip, flip:P with P in [0, 1], cropN or crop:N with N >= 0)";

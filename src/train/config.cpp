@@ -92,7 +92,7 @@ namespace {
   X(samples) X(features) X(classes) X(model) X(activation) X(dropout) X(init) X(loss) \
   X(optimizer) X(lr) X(momentum) X(nesterov) X(weight_decay) X(batch_size) X(epochs) \
   X(accumulate) X(schedule) X(lr_step_size) X(lr_gamma) X(warmup_steps) X(clip_grad_norm) \
-  X(seed) X(shuffle) X(max_steps) X(micro_shards) X(scale_pixels) X(image)
+  X(seed) X(shuffle) X(max_steps) X(micro_shards) X(scale_pixels) X(image) X(augment)
 // clang-format on
 }  // namespace
 

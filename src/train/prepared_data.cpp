@@ -225,8 +225,7 @@ Source array_data(const DataSource& src, bool map) {
     const IdxArray images(p);  // read (a .gz: decompressed) once
     const bool bytes = images.type() == IdxType::kUInt8;
     if (images.dims().size() >= 3) {
-      const ImageGeometry g = image_geometry(images);
-      d.image = {g.channels, g.height, g.width};
+      d.image = image_shape(images);
     }
     d.x = images.to_tensor(/*scale=*/bytes && src.scale_pixels);
     if (bytes)

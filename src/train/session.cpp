@@ -5,6 +5,7 @@
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/rng.hpp"
+#include "lockstep/data/image_transforms.hpp"
 #include "lockstep/io/state_dict.hpp"
 #include "lockstep/nn/loss.hpp"
 #include "lockstep/train/components.hpp"
@@ -70,6 +71,12 @@ std::unique_ptr<DataLoader> make_loader(const TrainSession& s, CollateFn load_ba
   lo.prefetch_factor = c.prefetch;
   lo.persistent_workers = c.loader_workers > 0;
   lo.collate_fn = std::move(load_batch);
+  if (!c.augment.empty() && c.augment != "none") {
+    LOCKSTEP_CHECK(s.data.image.channels > 0, "--augment ", c.augment,
+                   " needs images: an IDX images file, or --image C,H,W for .npy and CSV data");
+    // Applied to the standardized samples: a crop's padding is 0 there, each pixel's mean.
+    lo.transform = parse_augmentation(c.augment, s.data.image, "--augment");
+  }
   return std::make_unique<DataLoader>(s.data.train, lo);
 }
 

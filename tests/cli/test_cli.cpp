@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "lockstep/data/csv.hpp"
+#include "lockstep/data/idx.hpp"
 #include "lockstep/data/npy.hpp"
 #include "lockstep/io/safetensors.hpp"
 
@@ -1073,4 +1074,107 @@ TEST_F(Cli, ANpyFileLargerThanTheMapLimitTrainsInBoundedMemory) {
   EXPECT_LT(big_rss - small_rss, file_kib / 4)
       << "peak RSS " << big_rss << " KiB for the 320 MiB file against " << small_rss
       << " KiB for a 1 MiB one";
+}
+
+// Writes `n` 1 x 8 x 8 IDX images (a bright bar, vertical for class 0, horizontal for class 1,
+// at a place that moves with the index) and their labels.
+namespace {
+void write_bar_images(const fs::path& images, const fs::path& labels, int n) {
+  std::string x = {0, 0, 8, 3, 0, 0, char(n >> 8), char(n & 0xFF), 0, 0, 0, 8, 0, 0, 0, 8};
+  std::string y = {0, 0, 8, 1, 0, 0, char(n >> 8), char(n & 0xFF)};
+  for (int i = 0; i < n; ++i) {
+    const int cls = i % 2, at = 1 + (i / 2) % 6;
+    for (int r = 0; r < 8; ++r)
+      for (int c = 0; c < 8; ++c)
+        x += char((cls == 0 ? c == at : r == at) ? 200 + (i * 7) % 50 : (i * 13 + r * 5 + c) % 40);
+    y += char(cls);
+  }
+  std::ofstream(images, std::ios::binary) << x;
+  std::ofstream(labels, std::ios::binary) << y;
+}
+}  // namespace
+
+// A CNN written on the command line trains on IDX images (their shape from the file), is
+// stored with its image shape, and eval, predict and inspect rebuild it; augmentation gives
+// the same model for any number of loader workers; image flags without images are errors
+// naming the flag.
+TEST_F(Cli, ACnnOnImagesTrainsAndItsModelFileWorksEverywhere) {
+  write_bar_images(dir_ / "x.idx", dir_ / "y.idx", 200);
+  const std::vector<std::string> cnn{"train",
+                                     "--data",
+                                     "x.idx",
+                                     "--labels",
+                                     "y.idx",
+                                     "--model",
+                                     "conv4k3p1,pool2,conv8k3,fc16",
+                                     "--epochs",
+                                     "4",
+                                     "--batch-size",
+                                     "20",
+                                     "--lr",
+                                     "0.01",
+                                     "--threads",
+                                     "2"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = cnn;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  Outcome t = run(with({"--save", "cnn.st"}));
+  ASSERT_EQ(t.status, 0) << t.out;
+  EXPECT_TRUE(contains(t.out,
+                       "cnn [1, 8, 8] -> conv4k3p1 [4, 8, 8] -> pool2 [4, 4, 4] -> "
+                       "conv8k3 [8, 2, 2] -> fc16 -> 2 (relu)"))
+      << t.out;
+  const auto at = t.out.find("validation: loss ");
+  ASSERT_NE(at, std::string::npos) << t.out;
+  Outcome e = run({"eval", "--model", "cnn.st", "--data", "x.idx", "--labels", "y.idx"});
+  ASSERT_EQ(e.status, 0) << e.out;
+  EXPECT_TRUE(contains(e.out, "accuracy: ")) << e.out;
+  Outcome p = run({"predict", "--model", "cnn.st", "--data", "x.idx", "--out", "p.csv"});
+  ASSERT_EQ(p.status, 0) << p.out;
+  const std::string pred = slurp(dir_ / "p.csv");
+  EXPECT_EQ(std::count(pred.begin(), pred.end(), '\n'), 201);
+  Outcome i = run({"inspect", "cnn.st"});
+  ASSERT_EQ(i.status, 0) << i.out;
+  EXPECT_TRUE(contains(i.out, "0.weight")) << i.out;
+  EXPECT_TRUE(contains(i.out, "[4, 1, 3, 3]")) << i.out;
+  EXPECT_TRUE(contains(i.out, "\"image\":[1,8,8]")) << i.out;
+
+  // Augmented: the same model file for 0 and 3 loader workers, and not the unaugmented one.
+  Outcome a0 = run(with({"--augment", "flip,crop2", "--save", "a0.st"}));
+  ASSERT_EQ(a0.status, 0) << a0.out;
+  Outcome a3 = run(with({"--augment", "flip,crop2", "--loader-workers", "3", "--save", "a3.st"}));
+  ASSERT_EQ(a3.status, 0) << a3.out;
+  EXPECT_EQ(slurp(dir_ / "a0.st"), slurp(dir_ / "a3.st"));
+  EXPECT_NE(slurp(dir_ / "a0.st"), slurp(dir_ / "cnn.st"));
+
+  // The same images as .npy rows need --image.
+  const lockstep::Tensor rows = lockstep::IdxArray(dir_ / "x.idx").to_tensor(true);
+  lockstep::save_npy(dir_ / "x.npy", rows);
+  lockstep::save_npy(dir_ / "y.npy", lockstep::IdxArray(dir_ / "y.idx").to_tensor(false));
+  const std::vector<std::string> npy{"train",  "--data",         "x.npy",    "--labels", "y.npy",
+                                     "--task", "classification", "--epochs", "1",        "-q"};
+  auto npy_with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = npy;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  Outcome no_image = run(npy_with({"--model", "conv4k3,fc8"}));
+  EXPECT_EQ(no_image.status, 1) << no_image.out;
+  EXPECT_TRUE(contains(no_image.out, "--image C,H,W")) << no_image.out;
+  Outcome image = run(npy_with({"--model", "conv4k3,fc8", "--image", "1,8,8"}));
+  EXPECT_EQ(image.status, 0) << image.out;
+  Outcome wrong = run(npy_with({"--model", "conv4k3,fc8", "--image", "1,8,9"}));
+  EXPECT_EQ(wrong.status, 1) << wrong.out;
+  EXPECT_TRUE(contains(wrong.out, "--image [1, 8, 9] is 72 values per sample")) << wrong.out;
+  Outcome augment = run(npy_with({"--augment", "flip"}));
+  EXPECT_EQ(augment.status, 1) << augment.out;
+  EXPECT_TRUE(contains(augment.out, "--augment flip needs images")) << augment.out;
+  Outcome bad = run(npy_with({"--augment", "rotate"}));
+  EXPECT_EQ(bad.status, 2) << bad.out;
+  EXPECT_TRUE(contains(bad.out, "--augment")) << bad.out;
+  Outcome bad_model = run(npy_with({"--model", "conv4k3,pool0"}));
+  EXPECT_EQ(bad_model.status, 2) << bad_model.out;
+  EXPECT_TRUE(contains(bad_model.out, "'pool0'")) << bad_model.out;
 }

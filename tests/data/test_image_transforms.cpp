@@ -19,24 +19,24 @@ namespace {
 
 using testing::error_of;
 
-std::vector<float> flipped(std::vector<float> v, const ImageGeometry& g) {
+std::vector<float> flipped(std::vector<float> v, const ImageShape& g) {
   horizontal_flip(v, g);
   return v;
 }
-std::vector<float> cropped(std::vector<float> v, const ImageGeometry& g, Index padding, Index top,
+std::vector<float> cropped(std::vector<float> v, const ImageShape& g, Index padding, Index top,
                            Index left, float fill = 0) {
   padded_crop(v, g, padding, top, left, fill);
   return v;
 }
 
 // A 3 x 3 image:  1 2 3 / 4 5 6 / 7 8 9.
-const ImageGeometry k3x3{1, 3, 3};
+const ImageShape k3x3{1, 3, 3};
 const std::vector<float> kImage{1, 2, 3, 4, 5, 6, 7, 8, 9};
 
 TEST(ImageTransforms, HorizontalFlipMirrorsEachRowOfEachChannel) {
   EXPECT_EQ(flipped(kImage, k3x3), (std::vector<float>{3, 2, 1, 6, 5, 4, 9, 8, 7}));
   // Two channels of 2 x 3: each channel's rows mirrored, channels kept in place.
-  const ImageGeometry g{2, 2, 3};
+  const ImageShape g{2, 2, 3};
   EXPECT_EQ(flipped({1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60}, g),
             (std::vector<float>{3, 2, 1, 6, 5, 4, 30, 20, 10, 60, 50, 40}));
   // One column: nothing to mirror.
@@ -71,17 +71,17 @@ TEST(ImageTransforms, PaddedCropIsAWindowOfThePaddedImage) {
 TEST(ImageTransforms, BadArgumentsAreErrors) {
   std::vector<float> four(4);
   EXPECT_CONTAINS(error_of([&] { horizontal_flip(four, k3x3); }),
-                  "a sample of 4 values, but the image geometry 1x3x3 holds 9");
+                  "a sample of 4 values, but the image shape [1, 3, 3] holds 9");
   std::vector<float> nine(9);
   EXPECT_CONTAINS(error_of([&] { padded_crop(nine, k3x3, 1, 3, 0); }), "must be in [0, 2 * pad");
   EXPECT_CONTAINS(error_of([&] { random_horizontal_flip(k3x3, 1.5); }),
                   "p must be in [0, 1], got 1.5");
   EXPECT_CONTAINS(error_of([&] { random_crop(k3x3, -1); }), "padding -1 must be in [0, 3]");
-  EXPECT_CONTAINS(error_of([&] { random_crop({1, 0, 3}, 1); }), "1x0x3 needs channels");
+  EXPECT_CONTAINS(error_of([&] { random_crop({1, 0, 3}, 1); }), "[1, 0, 3] needs channels");
 }
 
 TEST(ImageTransforms, TheRandomDrawsAreTheDocumentedOnes) {
-  const ImageGeometry g{1, 4, 5};
+  const ImageShape g{1, 4, 5};
   std::vector<float> image(20);
   for (std::size_t i = 0; i < image.size(); ++i) image[i] = float(i + 1);
   const SampleTransform flip = random_horizontal_flip(g, 0.3);
@@ -110,7 +110,7 @@ TEST(ImageTransforms, TheRandomDrawsAreTheDocumentedOnes) {
 }
 
 TEST(ImageTransforms, ZeroProbabilityAndZeroPaddingAreIdentities) {
-  const ImageGeometry g{3, 4, 4};
+  const ImageShape g{3, 4, 4};
   std::vector<float> image(48);
   for (std::size_t i = 0; i < image.size(); ++i) image[i] = float(i) * 0.25f - 3;
   const SampleTransform none = compose({random_horizontal_flip(g, 0.0), random_crop(g, 0)});
@@ -126,7 +126,7 @@ TEST(ImageTransforms, ZeroProbabilityAndZeroPaddingAreIdentities) {
 }
 
 TEST(ImageTransforms, ParseAugmentation) {
-  const ImageGeometry g{1, 4, 5};
+  const ImageShape g{1, 4, 5};
   EXPECT_FALSE(parse_augmentation("", g));
   EXPECT_FALSE(parse_augmentation("none", g));
   // "flip,crop2" is exactly compose({flip 0.5, crop 2}); "crop:2" and "flip:0.5" spell the same.
@@ -166,8 +166,8 @@ struct Epochs {
 };
 
 Epochs run_loader(int workers, int epochs) {
-  const ImageGeometry g{2, 6, 5};
-  Tensor x(Shape{40, g.size()}), y(Shape{40, 1});
+  const ImageShape g{2, 6, 5};
+  Tensor x(Shape{40, g.numel()}), y(Shape{40, 1});
   for (Index i = 0; i < x.rows(); ++i) {
     y(i, 0) = float(i % 3);
     for (Index j = 0; j < x.cols(); ++j) x(i, j) = float(i * 100 + j);

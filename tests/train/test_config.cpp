@@ -208,6 +208,7 @@ const std::vector<ResultField>& result_fields() {
       LOCKSTEP_FIELD(standardize, false),
       LOCKSTEP_FIELD(scale_pixels, false),
       LOCKSTEP_FIELD(image, "1,4,4"),
+      LOCKSTEP_FIELD(augment, "flip"),
       LOCKSTEP_FIELD(samples, 123),
       LOCKSTEP_FIELD(features, 7),
       LOCKSTEP_FIELD(classes, 5),

@@ -19,7 +19,7 @@
 // draws in its order, from the one stream of the sample. Padding is `fill` (default 0):
 // standardized data has its own zero; pass the standardized value of a black pixel for black.
 //
-//   lockstep::ImageGeometry g{.channels = 1, .height = 28, .width = 28};
+//   lockstep::ImageShape g{.channels = 1, .height = 28, .width = 28};
 //   lockstep::DataLoader loader(train, {.batch_size = 128, .shuffle = true, .seed = 1,
 //                                       .num_workers = 2,
 //                                       .transform = lockstep::compose({
@@ -33,50 +33,39 @@
 #include <vector>
 
 #include "lockstep/data/dataloader.hpp"
+#include "lockstep/tensor/image_shape.hpp"
 #include "lockstep/tensor/tensor.hpp"
 
 namespace lockstep {
 
 class IdxArray;
 
-/// The shape of one image sample: channels x height x width, stored channel by channel.
-struct ImageGeometry {
-  Index channels = 1;
-  Index height = 0;
-  Index width = 0;
+/// Throws naming `what` unless every dimension is >= 1 and the product fits in an Index.
+void check_image_shape(const ImageShape& shape, const std::string& what);
 
-  /// Values per sample: channels * height * width.
-  Index size() const { return channels * height * width; }
-  /// "1x28x28".
-  std::string text() const;
-  /// Throws naming `what` unless every dimension is >= 1 and the product fits in an Index.
-  void check(const std::string& what) const;
-  bool operator==(const ImageGeometry&) const = default;
-};
-
-/// The geometry of an IDX images file: [n, H, W] is 1 x H x W, [n, C, H, W] is C x H x W;
+/// The image shape of an IDX images file: [n, H, W] is 1 x H x W, [n, C, H, W] is C x H x W;
 /// other shapes are an error naming the file.
-ImageGeometry image_geometry(const IdxArray& images);
+ImageShape image_shape(const IdxArray& images);
 
 /// Mirrors every row of every channel of `image` (C*H*W values) left to right, in place.
-void horizontal_flip(std::span<float> image, const ImageGeometry& g);
+void horizontal_flip(std::span<float> image, const ImageShape& g);
 /// Replaces `image` by the H x W window whose top-left corner is (top, left) in the image
 /// padded with `padding` values of `fill` on every side (top, left in [0, 2*padding]): the
 /// window at (padding, padding) is the image itself. In place, allocating nothing.
-void padded_crop(std::span<float> image, const ImageGeometry& g, Index padding, Index top,
-                 Index left, float fill = 0.0f);
+void padded_crop(std::span<float> image, const ImageShape& g, Index padding, Index top, Index left,
+                 float fill = 0.0f);
 
 /// Flips a sample's image horizontally with probability p (in [0, 1]).
-SampleTransform random_horizontal_flip(const ImageGeometry& g, double p = 0.5);
+SampleTransform random_horizontal_flip(const ImageShape& g, double p = 0.5);
 /// A random H x W window of the image padded by `padding` (>= 0) on every side.
-SampleTransform random_crop(const ImageGeometry& g, Index padding, float fill = 0.0f);
+SampleTransform random_crop(const ImageShape& g, Index padding, float fill = 0.0f);
 /// The transforms one after the other, drawing from the sample's stream in this order.
 SampleTransform compose(std::vector<SampleTransform> transforms);
 
 /// A comma-separated list, applied in its order: "flip" (p = 0.5) or "flip:P", and "cropN"
 /// (padding N, e.g. crop4) or "crop:N"; "none" or "" is no transform (an empty function).
 /// Errors name `what` (the flag) and the bad item.
-SampleTransform parse_augmentation(const std::string& spec, const ImageGeometry& g,
+SampleTransform parse_augmentation(const std::string& spec, const ImageShape& g,
                                    const std::string& what = "--augment");
 
 }  // namespace lockstep

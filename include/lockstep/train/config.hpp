@@ -35,6 +35,7 @@ struct TrainConfig {
   bool standardize = true;    // statistics from the training split only
   bool scale_pixels = true;   // IDX ubyte images: each byte / 255, to [0, 1]
   std::string image;          // "C,H,W" of .npy/CSV rows for image layers (IDX: its own)
+  std::string augment;        // per-sample image augmentation: "flip,crop4" (image_transforms)
   Index samples = 2000;       // synthetic sets: samples, features, classes
   Index features = 16;
   Index classes = 4;
