@@ -1115,11 +1115,11 @@ TEST_F(Cli, ACnnOnImagesTrainsAndItsModelFileWorksEverywhere) {
                                      "0.01",
                                      "--threads",
                                      "2"};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = cnn;
+  auto plus = [](std::vector<std::string> args, const std::vector<std::string>& extra) {
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   };
+  auto with = [&](const std::vector<std::string>& extra) { return plus(cnn, extra); };
   Outcome t = run(with({"--save", "cnn.st"}));
   ASSERT_EQ(t.status, 0) << t.out;
   EXPECT_TRUE(contains(t.out,
@@ -1155,11 +1155,7 @@ TEST_F(Cli, ACnnOnImagesTrainsAndItsModelFileWorksEverywhere) {
   lockstep::save_npy(dir_ / "y.npy", lockstep::IdxArray(dir_ / "y.idx").to_tensor(false));
   const std::vector<std::string> npy{"train",  "--data",         "x.npy",    "--labels", "y.npy",
                                      "--task", "classification", "--epochs", "1",        "-q"};
-  auto npy_with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = npy;
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-  };
+  auto npy_with = [&](const std::vector<std::string>& extra) { return plus(npy, extra); };
   Outcome no_image = run(npy_with({"--model", "conv4k3,fc8"}));
   EXPECT_EQ(no_image.status, 1) << no_image.out;
   EXPECT_TRUE(contains(no_image.out, "--image C,H,W")) << no_image.out;

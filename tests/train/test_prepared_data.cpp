@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/io_test_util.hpp"
@@ -36,21 +37,16 @@ DataSource iris_source() {
   return s;
 }
 
-// A prepared split's samples, copied out of its dataset.
-Tensor X(const std::shared_ptr<const Dataset>& ds) {
+// A prepared split's samples, copied out of its dataset: its features (X) and targets (Y).
+std::pair<Tensor, Tensor> samples(const std::shared_ptr<const Dataset>& ds) {
   Tensor x(Shape{ds->size(), ds->feature_dim()}), y(Shape{ds->size(), ds->target_dim()});
   std::vector<Index> all(std::size_t(ds->size()));
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = Index(i);
   ds->get_batch(all, x, y);
-  return x;
+  return {x, y};
 }
-Tensor Y(const std::shared_ptr<const Dataset>& ds) {
-  Tensor x(Shape{ds->size(), ds->feature_dim()}), y(Shape{ds->size(), ds->target_dim()});
-  std::vector<Index> all(std::size_t(ds->size()));
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = Index(i);
-  ds->get_batch(all, x, y);
-  return y;
-}
+Tensor X(const std::shared_ptr<const Dataset>& ds) { return samples(ds).first; }
+Tensor Y(const std::shared_ptr<const Dataset>& ds) { return samples(ds).second; }
 
 std::vector<std::vector<float>> rows_of(const Tensor& t) {
   std::vector<std::vector<float>> out;
