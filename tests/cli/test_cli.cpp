@@ -1049,8 +1049,7 @@ void write_large_npy(const fs::path& x_path, const fs::path& y_path, long long r
 
 // A .npy training file is never loaded: statistics, a validation split and shuffled epochs
 // read it in place. A 320 MiB file (above the 256 MiB limit for mapping: read with pread)
-// costs the process about as much memory as a 1 MiB one; loading it would cost its size at
-// least once more.
+// costs the process far less than its size more than a 1 MiB one does.
 TEST_F(Cli, ANpyFileLargerThanTheMapLimitTrainsInBoundedMemory) {
   const int cols = 256;
   write_large_npy(dir_ / "big.npy", dir_ / "big_y.npy", 327680, cols);    // 320 MiB
@@ -1071,7 +1070,9 @@ TEST_F(Cli, ANpyFileLargerThanTheMapLimitTrainsInBoundedMemory) {
   const Outcome big = train("big", big_rss);
   EXPECT_TRUE(contains(big.out, "training on 294912 samples, validating on 32768")) << big.out;
   const long file_kib = 320L << 10;
-  EXPECT_LT(big_rss - small_rss, file_kib / 4)
+  // Loading costs the file's size at least once (mapping it: about once); reading it costs
+  // buffers (measured: 95 MiB more under AddressSanitizer, whose quarantine keeps freed memory).
+  EXPECT_LT(big_rss - small_rss, file_kib * 3 / 4)
       << "peak RSS " << big_rss << " KiB for the 320 MiB file against " << small_rss
       << " KiB for a 1 MiB one";
 }
