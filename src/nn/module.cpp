@@ -6,19 +6,22 @@ namespace lockstep {
 
 namespace {
 void check_name(const std::string& name, const std::vector<std::pair<std::string, Var>>& params,
-                const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children) {
+                const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children,
+                const std::vector<Module::NamedBuffer>& buffers) {
   LOCKSTEP_CHECK(!name.empty() && name.find('.') == std::string::npos,
                  "invalid parameter or module name '", name, "' (non-empty, no '.')");
   for (const auto& [n, _] : params)
     LOCKSTEP_CHECK(n != name, "name '", name, "' is already a parameter");
   for (const auto& [n, _] : children)
     LOCKSTEP_CHECK(n != name, "name '", name, "' is already a module");
+  for (const auto& b : buffers)
+    LOCKSTEP_CHECK(b.name != name, "name '", name, "' is already a buffer");
 }
 }  // namespace
 
 Var Module::register_parameter(const std::string& name, Tensor value, bool requires_grad,
                                std::vector<Index> torch_shape) {
-  check_name(name, params_, children_);
+  check_name(name, params_, children_, buffers_);
   if (torch_shape.empty()) torch_shape = {value.rows(), value.cols()};
   Index n = 1;
   for (Index d : torch_shape) n *= d;
@@ -30,9 +33,37 @@ Var Module::register_parameter(const std::string& name, Tensor value, bool requi
   return v;
 }
 
+void Module::register_buffer(const std::string& name, Tensor& storage,
+                             std::vector<Index> torch_shape) {
+  check_name(name, params_, children_, buffers_);
+  LOCKSTEP_CHECK(storage.defined(), "register_buffer('", name, "'): undefined tensor");
+  if (torch_shape.empty()) torch_shape = {storage.rows(), storage.cols()};
+  Index n = 1;
+  for (Index d : torch_shape) n *= d;
+  LOCKSTEP_CHECK(n == storage.numel(), "register_buffer('", name, "'): PyTorch shape with ", n,
+                 " elements for a tensor of shape ", storage.shape());
+  buffers_.push_back({name, std::move(torch_shape), &storage, nullptr});
+}
+
+void Module::register_buffer(const std::string& name, std::int64_t& storage) {
+  check_name(name, params_, children_, buffers_);
+  buffers_.push_back({name, {}, nullptr, &storage});
+}
+
+void Module::collect_buffers(const std::string& prefix, std::vector<NamedBuffer>& out) const {
+  for (const auto& b : buffers_) out.push_back({prefix + b.name, b.shape, b.tensor, b.integer});
+  for (const auto& [name, child] : children_) child->collect_buffers(prefix + name + ".", out);
+}
+
+std::vector<Module::NamedBuffer> Module::named_buffers() const {
+  std::vector<NamedBuffer> out;
+  collect_buffers("", out);
+  return out;
+}
+
 void Module::add_child(const std::string& name, std::shared_ptr<Module> module) {
   LOCKSTEP_CHECK(module != nullptr, "register_module('", name, "'): null module");
-  check_name(name, params_, children_);
+  check_name(name, params_, children_, buffers_);
   children_.emplace_back(name, std::move(module));
 }
 

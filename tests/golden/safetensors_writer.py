@@ -1,6 +1,7 @@
 """A minimal safetensors writer for the golden-value scripts (Debian has no safetensors
 package): 8-byte little-endian header length, JSON header, raw little-endian float32 data,
-tensors sorted by name, header padded with spaces to a multiple of 8 bytes."""
+tensors sorted by name, header padded with spaces to a multiple of 8 bytes. int64 tensors
+(BatchNorm's num_batches_tracked) are written as I64, every other tensor as F32."""
 import json
 import struct
 
@@ -14,9 +15,13 @@ def save_safetensors(path, tensors, metadata=None):
     offset = 0
     blobs = []
     for name in sorted(tensors):
-        t = tensors[name].detach().to(torch.float32).contiguous()
-        data = struct.pack(f"<{t.numel()}f", *t.reshape(-1).tolist())
-        header[name] = {"dtype": "F32", "shape": list(t.shape),
+        t = tensors[name].detach().contiguous()
+        if t.dtype == torch.int64:
+            dtype, data = "I64", struct.pack(f"<{t.numel()}q", *t.reshape(-1).tolist())
+        else:
+            t = t.to(torch.float32)
+            dtype, data = "F32", struct.pack(f"<{t.numel()}f", *t.reshape(-1).tolist())
+        header[name] = {"dtype": dtype, "shape": list(t.shape),
                         "data_offsets": [offset, offset + len(data)]}
         offset += len(data)
         blobs.append(data)

@@ -2,15 +2,19 @@
 // [out, in, kh, kw]), the file PyTorch saved loads here and computes PyTorch's output, a
 // lockstep file round-trips, and PyTorch loads what lockstep wrote with
 // load_state_dict(strict=True) and computes the same output (tests/golden/make_golden_cnn.py,
-// tests/io/load_in_torch.py --architecture small_cnn).
+// tests/io/load_in_torch.py --architecture small_cnn). Batch normalization's buffers too:
+// running_mean and running_var as F32, num_batches_tracked as an I64 of shape [], both ways
+// (tests/golden/make_golden_batch_norm.py, --architecture bn_cnn).
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "golden/golden_batch_norm.hpp"
 #include "golden/golden_cnn.hpp"
 #include "io/io_test_util.hpp"
 #include "io/python_command.hpp"
 #include "lockstep/io/state_dict.hpp"
+#include "lockstep/tensor/random.hpp"
 #include "support/small_cnn.hpp"
 
 namespace lockstep {
@@ -108,6 +112,84 @@ TEST(StateDictCnn, PyTorchLoadsTheNetworkLockstepWroteStrictly) {
   const Command wrong = run(script + " --input=" + quoted(rows_text(kInput)) +
                             " --output=" + quoted(rows_text(other)));
   EXPECT_NE(wrong.status, 0) << wrong.output;
+}
+
+const Tensor kBnInput = Tensor::from_data(golden_bn::bn_cnn_x, {4, 64});
+
+TEST(StateDictCnn, BatchNormBuffersHavePyTorchsNamesShapesAndDtypes) {
+  auto net = testing::bn_cnn();
+  const auto entries = state_dict(*net);
+  std::vector<std::string> names;
+  for (const auto& e : entries) names.push_back(e.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias", "5.weight",
+                                      "5.bias", "6.weight", "6.bias", "8.weight", "8.bias",
+                                      "1.running_mean", "1.running_var", "1.num_batches_tracked",
+                                      "6.running_mean", "6.running_var", "6.num_batches_tracked"}));
+  const SafetensorsEntry& count = entries[12];
+  EXPECT_EQ(count.dtype, SafetensorsDtype::kI64);
+  EXPECT_TRUE(count.shape.empty());
+  EXPECT_EQ(count.int64s, (std::vector<std::int64_t>{0}));
+  EXPECT_EQ(entries[10].shape, (std::vector<Index>{4}));
+}
+
+TEST(StateDictCnn, LoadsTheBatchNormNetworkPyTorchTrainedAndComputesItsEvaluationOutput) {
+  auto net = testing::bn_cnn();
+  load_module(kTestsDir / "golden" / "bn_cnn_torch.safetensors", *net);
+  auto& bn = dynamic_cast<BatchNorm2d&>(*(*net)[1]);
+  EXPECT_EQ(bn.num_batches_tracked(), 3);
+  EXPECT_NE(bn.running_var().to_vector(), std::vector<float>(4, 1.0f));
+  net->eval();
+  const Tensor y = (*net)(Var(kBnInput)).value();
+  ASSERT_EQ(y.shape(), (Shape{4, 3}));
+  for (Index i = 0; i < y.numel(); ++i)
+    EXPECT_NEAR(y.data()[i], golden_bn::bn_cnn_eval_logits[i], 1e-5f) << "logit " << i;
+}
+
+TEST(StateDictCnn, BatchNormBuffersRoundTripAndACountMustBeAnInteger) {
+  TempDir dir;
+  auto a = testing::bn_cnn(), b = testing::bn_cnn();
+  Generator gen(3);
+  for (int i = 0; i < 2; ++i) (*a)(Var(randn({6, 64}, gen)));  // moves a's running statistics
+  save_module(dir / "bn.safetensors", *a);
+  load_module(dir / "bn.safetensors", *b);
+  const auto ba = a->named_buffers(), bb = b->named_buffers();
+  ASSERT_EQ(ba.size(), 6u);
+  for (std::size_t i = 0; i < ba.size(); ++i) {
+    if (ba[i].integer) {
+      EXPECT_EQ(*bb[i].integer, 2) << bb[i].name;
+    } else {
+      EXPECT_EQ(ba[i].tensor->to_vector(), bb[i].tensor->to_vector()) << ba[i].name;
+    }
+  }
+  auto entries = state_dict(*a);
+  for (auto& e : entries)
+    if (e.name == "6.num_batches_tracked") e = {e.name, {}, Tensor::scalar(2.0f)};
+  const std::string message = testing::error_of([&] { load_state_dict(*b, entries, "f32"); });
+  EXPECT_NE(message.find("floating-point tensors where an integer (I64) count belongs: "
+                         "'6.num_batches_tracked'"),
+            std::string::npos)
+      << message;
+}
+
+TEST(StateDictCnn, PyTorchLoadsTheBatchNormNetworkLockstepTrainedStrictly) {
+  TempDir dir;
+  const auto path = dir / "bn.safetensors";
+  Generator gen(4);
+  auto net = testing::bn_cnn(&gen);
+  for (int i = 0; i < 3; ++i) (*net)(Var(randn({5, 64}, gen)));
+  net->eval();
+  save_module(path, *net);
+  const Tensor y = (*net)(Var(kBnInput)).value();
+  const auto& bn = dynamic_cast<const BatchNorm1d&>(*(*net)[6]);
+  const std::string command =
+      "/usr/bin/python3 " + quoted((kTestsDir / "io" / "load_in_torch.py").string()) + " " +
+      quoted(path.string()) + " --architecture=bn_cnn --input=" + quoted(rows_text(kBnInput)) +
+      " --output=" + quoted(rows_text(y)) + " --param=6.num_batches_tracked=3 --param=" +
+      quoted("6.running_var=" + rows_text(bn.running_var()));
+  const Command result = run(command);
+  EXPECT_EQ(result.status, 0) << command << "\n" << result.output;
+  EXPECT_NE(result.output.find("OK"), std::string::npos) << result.output;
 }
 
 }  // namespace

@@ -62,5 +62,67 @@ TEST(Module, RejectsDuplicateAndDottedNames) {
   EXPECT_THROW(m.add(""), Error);
 }
 
+// A module with state that is saved but not trained: a float buffer and an int64 counter.
+class Counting : public Module {
+ public:
+  Counting() {
+    register_buffer("total", total, {3});
+    register_buffer("calls", calls);
+  }
+  Var forward(const Var& x) override {
+    ++calls;
+    return x;
+  }
+  Tensor total = Tensor::zeros({1, 3});
+  std::int64_t calls = 0;
+};
+
+class Holder : public Module {
+ public:
+  Holder() {
+    inner = register_module("inner", std::make_shared<Counting>());
+    fc = register_module("fc", std::make_shared<Linear>(2, 2));
+  }
+  Var forward(const Var& x) override { return (*fc)((*inner)(x)); }
+  std::shared_ptr<Counting> inner;
+  std::shared_ptr<Linear> fc;
+};
+
+TEST(Module, BuffersAreNamedLikeParametersAndPointIntoTheModule) {
+  Holder m;
+  const auto buffers = m.named_buffers();
+  ASSERT_EQ(buffers.size(), 2u);
+  EXPECT_EQ(buffers[0].name, "inner.total");
+  EXPECT_EQ(buffers[0].shape, (std::vector<Index>{3}));
+  EXPECT_EQ(buffers[0].tensor, &m.inner->total);
+  EXPECT_EQ(buffers[0].integer, nullptr);
+  EXPECT_EQ(buffers[1].name, "inner.calls");
+  EXPECT_TRUE(buffers[1].shape.empty());
+  m(Var(Tensor::ones({1, 2})));
+  EXPECT_EQ(*buffers[1].integer, 1);
+  EXPECT_EQ(m.parameters().size(), 2u) << "buffers are not parameters";
+}
+
+class BadBuffer : public Module {
+ public:
+  Var forward(const Var& x) override { return x; }
+  Tensor t = Tensor::zeros({1, 4});
+  std::int64_t n = 0;
+  void add(const std::string& name, std::vector<Index> shape) {
+    register_buffer(name, t, std::move(shape));
+  }
+  void add_count(const std::string& name) { register_buffer(name, n); }
+};
+
+TEST(Module, BufferNamesAndShapesAreChecked) {
+  BadBuffer m;
+  m.add("a", {});
+  EXPECT_THROW(m.add("a", {}), Error);
+  EXPECT_THROW(m.add_count("a"), Error);
+  EXPECT_THROW(m.add("b", {5}), Error);  // 5 elements for a tensor of 4
+  m.add("c", {2, 2});
+  EXPECT_EQ(m.named_buffers().back().shape, (std::vector<Index>{2, 2}));
+}
+
 }  // namespace
 }  // namespace lockstep

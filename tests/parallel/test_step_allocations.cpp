@@ -11,6 +11,7 @@
 
 #include "lockstep/autograd/functions.hpp"
 #include "lockstep/nn/activation.hpp"
+#include "lockstep/nn/batch_norm.hpp"
 #include "lockstep/nn/conv.hpp"
 #include "lockstep/nn/flatten.hpp"
 #include "lockstep/nn/linear.hpp"
@@ -64,7 +65,8 @@ TEST(StepAllocations, SteadyStateDataParallelStepAllocatesNothing) {
   }
 }
 
-// conv -> relu -> max pool -> conv -> relu -> avg pool -> flatten -> linear, cross-entropy.
+// conv -> batch norm -> relu -> max pool -> conv -> relu -> avg pool -> flatten -> linear,
+// cross-entropy.
 std::shared_ptr<Sequential> make_cnn() {
   Generator gen(4);
   auto conv1 = std::make_shared<Conv2d>(ImageShape{1, 12, 12}, 8, 3,
@@ -74,8 +76,8 @@ std::shared_ptr<Sequential> make_cnn() {
       std::make_shared<Conv2d>(pool1->output_shape(), 16, 3, Conv2dOptions{.generator = &gen});
   auto pool2 = std::make_shared<AvgPool2d>(conv2->output_shape(), 2);
   return std::make_shared<Sequential>(
-      conv1, std::make_shared<ReLU>(), pool1, conv2, std::make_shared<ReLU>(), pool2,
-      std::make_shared<Flatten>(),
+      conv1, std::make_shared<BatchNorm2d>(conv1->output_shape()), std::make_shared<ReLU>(), pool1,
+      conv2, std::make_shared<ReLU>(), pool2, std::make_shared<Flatten>(),
       std::make_shared<Linear>(pool2->output_shape().numel(), 5, LinearOptions{.generator = &gen}));
 }
 

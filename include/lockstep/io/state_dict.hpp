@@ -1,7 +1,9 @@
 // lockstep/io/state_dict.hpp — saving and loading a Module's parameters as a safetensors file.
 //
 // The file holds each parameter under its PyTorch name (named_parameters(), e.g. "0.weight")
-// and with its PyTorch shape (parameter_shapes(), e.g. [16] for a Linear bias), so
+// and with its PyTorch shape (parameter_shapes(), e.g. [16] for a Linear bias), and each buffer
+// (named_buffers(): BatchNorm's running_mean and running_var as F32, num_batches_tracked as an
+// I64 of shape []), so
 // PyTorch loads it with
 //   model.load_state_dict(safetensors.torch.load_file(path), strict=True)
 // and a file that PyTorch saved from the same architecture loads here. Loading checks the
@@ -25,12 +27,12 @@
 
 namespace lockstep {
 
-/// The module's parameters as entries named and shaped as in PyTorch's state_dict(); each
-/// entry's tensor shares the parameter's storage.
+/// The module's parameters, then its buffers, as entries named and shaped as in PyTorch's
+/// state_dict(); each float entry's tensor shares the parameter's (or buffer's) storage.
 std::vector<SafetensorsEntry> state_dict(const Module& module);
 
-/// Copies `entries` into the module's parameters. Every check comes first, so on error the
-/// module is unchanged: the error lists the missing and the unexpected names, and each shape
+/// Copies `entries` into the module's parameters and buffers. Every check comes first, so on error
+/// the module is unchanged: the error lists the missing and the unexpected names, and each shape
 /// mismatch (name, expected shape, shape found). `source` names where the entries come from
 /// in the messages.
 void load_state_dict(Module& module, const std::vector<SafetensorsEntry>& entries,

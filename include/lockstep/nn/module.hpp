@@ -2,7 +2,9 @@
 //
 // A Module owns named parameters (leaf Vars requiring grad) and named child modules;
 // named_parameters() walks them depth-first with PyTorch's dotted names ("0.weight"), so
-// state can be exchanged with PyTorch's state_dict.
+// state can be exchanged with PyTorch's state_dict. Buffers are state that is saved with the
+// parameters but not trained (BatchNorm's running statistics, its int64 num_batches_tracked);
+// named_buffers() walks them the same way.
 //
 //   class TwoLayer : public lockstep::Module {
 //    public:
@@ -13,6 +15,7 @@
 //   };
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -39,6 +42,16 @@ class Module {
   /// The shape of each parameter as PyTorch's state_dict has it, in named_parameters() order
   /// (a Linear bias is stored as a [1, out] row but is [out] in PyTorch).
   std::vector<std::vector<Index>> parameter_shapes() const;
+  /// A buffer: a float tensor (`tensor`, with `shape` its PyTorch shape) or a single int64
+  /// (`integer`, shape []). The pointers are into the module that registered it.
+  struct NamedBuffer {
+    std::string name;
+    std::vector<Index> shape;
+    Tensor* tensor = nullptr;
+    std::int64_t* integer = nullptr;
+  };
+  /// All buffers with dotted names ("1.running_mean"), depth-first in registration order.
+  std::vector<NamedBuffer> named_buffers() const;
   /// The number of scalar parameters.
   Index num_parameters() const;
   /// Zeroes every parameter's gradient in place.
@@ -54,6 +67,12 @@ class Module {
   /// the parameter's shape in PyTorch when it differs from the 2-D one (same element count).
   Var register_parameter(const std::string& name, Tensor value, bool requires_grad = true,
                          std::vector<Index> torch_shape = {});
+  /// Registers `storage` (a member of the derived module, which outlives the registration) as a
+  /// float buffer saved under `torch_shape` (default: its 2-D shape).
+  void register_buffer(const std::string& name, Tensor& storage,
+                       std::vector<Index> torch_shape = {});
+  /// Registers an int64 counter (a member of the derived module) as a buffer of shape [].
+  void register_buffer(const std::string& name, std::int64_t& storage);
   template <class M>
   std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
     add_child(name, module);
@@ -64,9 +83,11 @@ class Module {
   void add_child(const std::string& name, std::shared_ptr<Module> module);
   void collect(const std::string& prefix, std::vector<std::pair<std::string, Var>>& out) const;
   void collect_shapes(std::vector<std::vector<Index>>& out) const;
+  void collect_buffers(const std::string& prefix, std::vector<NamedBuffer>& out) const;
 
   std::vector<std::pair<std::string, Var>> params_;
   std::vector<std::vector<Index>> shapes_;
+  std::vector<NamedBuffer> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
 };
