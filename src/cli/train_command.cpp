@@ -58,8 +58,9 @@ void add_model_flags(CLI::App* t, TrainConfig* c) {
   t->add_option("--model", c->model,
                 "linear, mlp:H1,H2,... (hidden widths), or layers, e.g. "
                 "conv32k3,pool2,conv64k3,pool2,fc128: convCkK[sS][pP] (Conv2d: C channels, K x K, "
-                "stride S, padding P), poolK (MaxPool2d), avgpoolK, fcH (Linear); each conv and "
-                "fc is followed by --activation, and a Linear to the outputs ends the network")
+                "stride S, padding P), poolK (MaxPool2d), avgpoolK, fcH (Linear), bn (BatchNorm "
+                "of the conv or fc before it, per micro-shard); each conv and fc is followed by "
+                "--activation, and a Linear to the outputs ends the network")
       ->group(M);
   t->add_option("--image", c->image,
                 "C,H,W of each .npy/CSV row, for image layers (IDX image files give their own)")

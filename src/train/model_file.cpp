@@ -42,8 +42,10 @@ void check_architecture(const ModelSpec& spec, const SafetensorsFile& file,
     const SafetensorsEntry* e = file.find(p.name);
     LOCKSTEP_CHECK(e != nullptr, source, ": the architecture metadata (", declared,
                    ") has a parameter '", p.name, "' the file does not hold");
-    LOCKSTEP_CHECK(e->dtype == SafetensorsDtype::kF32, source, ": parameter '", p.name,
+    LOCKSTEP_CHECK(p.count || e->dtype == SafetensorsDtype::kF32, source, ": parameter '", p.name,
                    "' is stored as I64; parameters are F32");
+    LOCKSTEP_CHECK(!p.count || e->dtype == SafetensorsDtype::kI64, source, ": buffer '", p.name,
+                   "' is a count, stored as I64; the file stores it as F32");
     Index want = 1;
     bool overflow = false;
     for (Index d : p.shape) overflow |= __builtin_mul_overflow(want, d, &want);

@@ -9,6 +9,7 @@
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/rng.hpp"
 #include "lockstep/nn/activation.hpp"
+#include "lockstep/nn/batch_norm.hpp"
 #include "lockstep/nn/conv.hpp"
 #include "lockstep/nn/dropout.hpp"
 #include "lockstep/nn/flatten.hpp"
@@ -24,7 +25,7 @@ constexpr Index kMaxWidth = Index(1) << 20;
 
 const char* kModelSyntax =
     "'linear', 'mlp:H1,H2,...' or layers such as 'conv32k3,pool2,conv64k3,pool2,fc128' "
-    "(convCkK[sS][pP], poolK, avgpoolK, fcH)";
+    "(convCkK[sS][pP], poolK, avgpoolK, fcH, bn)";
 
 // The number at the front of `text` (advanced past it), in [lo, hi]; false when there is none.
 bool take_number(std::string_view& text, Index lo, Index hi, Index& out) {
@@ -64,6 +65,9 @@ LayerSpec parse_layer(std::string_view item, const std::string& model, bool mlp)
     l.kind = item.starts_with("avg") ? LayerSpec::Kind::kAvgPool : LayerSpec::Kind::kMaxPool;
     ok = take_number(rest, 1, 1024, l.kernel) && rest.empty();
     l.stride = l.kernel;
+  } else if (take_prefix(rest, "bn")) {
+    l.kind = LayerSpec::Kind::kBatchNorm;
+    ok = rest.empty();
   } else if (take_prefix(rest, "fc")) {
     l.kind = LayerSpec::Kind::kFc;
     ok = take_number(rest, 1, kMaxWidth, l.size) && rest.empty();
@@ -75,12 +79,23 @@ LayerSpec parse_layer(std::string_view item, const std::string& model, bool mlp)
 
 // One module of the network a spec builds, with the shapes it takes and gives.
 struct Step {
-  enum class Kind { kConv, kMaxPool, kAvgPool, kFlatten, kLinear, kActivation, kDropout };
+  enum class Kind {
+    kConv,
+    kMaxPool,
+    kAvgPool,
+    kFlatten,
+    kLinear,
+    kActivation,
+    kDropout,
+    kBatchNorm2d,
+    kBatchNorm1d
+  };
   Kind kind;
   ops::Conv2dGeometry conv{};
   ops::Pool2dGeometry pool{};
-  Index in = 0, out = 0;  // features in and out (Linear)
-  std::string text;       // the --model item it comes from
+  Index in = 0, out = 0;  // features in and out (Linear); BatchNorm1d: out
+  ImageShape image{};     // BatchNorm2d
+  std::string text{};     // the --model item it comes from
 };
 
 // The modules of `spec`, in Sequential order, every shape checked (errors name --model).
@@ -103,10 +118,11 @@ std::vector<Step> plan(const ModelSpec& spec) {
   Index features = spec.inputs;
   auto flatten = [&] {
     if (flat) return;
-    steps.push_back({Step::Kind::kFlatten});
+    steps.push_back({.kind = Step::Kind::kFlatten});
     features = shape.numel();
     flat = true;
   };
+  std::size_t last_weighted = std::string::npos;  // the step of the last conv or fc
   for (const LayerSpec& l : layers) {
     Step s{};
     s.text = l.text;
@@ -117,8 +133,9 @@ std::vector<Step> plan(const ModelSpec& spec) {
           s.kind = Step::Kind::kConv;
           s.conv = {shape, l.size, l.kernel, l.stride, l.padding, 1};
           shape = s.conv.output();
+          last_weighted = steps.size();
           steps.push_back(s);
-          steps.push_back({Step::Kind::kActivation});
+          steps.push_back({.kind = Step::Kind::kActivation});
           break;
         case LayerSpec::Kind::kMaxPool:
         case LayerSpec::Kind::kAvgPool:
@@ -134,10 +151,26 @@ std::vector<Step> plan(const ModelSpec& spec) {
           s.kind = Step::Kind::kLinear;
           s.in = features;
           s.out = features = l.size;
+          last_weighted = steps.size();
           steps.push_back(s);
-          steps.push_back({Step::Kind::kActivation});
-          if (spec.dropout > 0) steps.push_back({Step::Kind::kDropout});
+          steps.push_back({.kind = Step::Kind::kActivation});
+          if (spec.dropout > 0) steps.push_back({.kind = Step::Kind::kDropout});
           break;
+        case LayerSpec::Kind::kBatchNorm: {
+          // Between the conv or fc just before it and that layer's activation.
+          const bool after_layer = last_weighted != std::string::npos &&
+                                   (steps.back().kind == Step::Kind::kActivation ||
+                                    steps.back().kind == Step::Kind::kDropout) &&
+                                   steps[last_weighted + 1].kind == Step::Kind::kActivation;
+          LOCKSTEP_CHECK(after_layer, "bn comes right after a conv or fc layer");
+          const bool conv = steps[last_weighted].kind == Step::Kind::kConv;
+          s.kind = conv ? Step::Kind::kBatchNorm2d : Step::Kind::kBatchNorm1d;
+          s.image = shape;
+          s.out = features;
+          steps.insert(steps.begin() + std::ptrdiff_t(last_weighted + 1), s);
+          last_weighted = std::string::npos;  // one bn per layer
+          break;
+        }
       }
     } catch (const Error& e) {
       std::throw_with_nested(
@@ -146,7 +179,8 @@ std::vector<Step> plan(const ModelSpec& spec) {
     }
   }
   flatten();
-  steps.push_back({Step::Kind::kLinear, {}, {}, features, spec.outputs, "output"});
+  steps.push_back(
+      {.kind = Step::Kind::kLinear, .in = features, .out = spec.outputs, .text = "output"});
   return steps;
 }
 
@@ -212,6 +246,12 @@ BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed) {
       case Step::Kind::kActivation:
         m.net->push_back(make_activation(spec.activation));
         break;
+      case Step::Kind::kBatchNorm2d:
+        m.net->push_back(std::make_shared<BatchNorm2d>(s.image));
+        break;
+      case Step::Kind::kBatchNorm1d:
+        m.net->push_back(std::make_shared<BatchNorm1d>(s.out));
+        break;
       case Step::Kind::kDropout: {
         const std::uint64_t layer_seed =
             Generator::derive(seed, {kDropoutStream, dropout_layer++}).next_u64();
@@ -237,6 +277,11 @@ std::vector<ParameterShape> parameter_shapes(const ModelSpec& spec) {
     } else if (s.kind == Step::Kind::kLinear) {
       shapes.push_back({prefix + ".weight", {s.out, s.in}});
       shapes.push_back({prefix + ".bias", {s.out}});
+    } else if (s.kind == Step::Kind::kBatchNorm2d || s.kind == Step::Kind::kBatchNorm1d) {
+      const Index c = s.kind == Step::Kind::kBatchNorm2d ? s.image.channels : s.out;
+      for (const char* name : {".weight", ".bias", ".running_mean", ".running_var"})
+        shapes.push_back({prefix + name, {c}});
+      shapes.push_back({prefix + ".num_batches_tracked", {}, /*count=*/true});
     }
   }
   return shapes;
@@ -259,6 +304,7 @@ std::string describe(const ModelSpec& spec) {
     if (s.kind == Step::Kind::kConv) out << " -> " << s.text << " " << s.conv.output();
     if (s.kind == Step::Kind::kMaxPool || s.kind == Step::Kind::kAvgPool)
       out << " -> " << s.text << " " << s.pool.output();
+    if (s.kind == Step::Kind::kBatchNorm2d || s.kind == Step::Kind::kBatchNorm1d) out << " -> bn";
     if (s.kind == Step::Kind::kLinear)
       out << " -> " << (images && s.text != "output" ? s.text : std::to_string(s.out));
   }

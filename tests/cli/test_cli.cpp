@@ -1107,7 +1107,7 @@ TEST_F(Cli, ACnnOnImagesTrainsAndItsModelFileWorksEverywhere) {
                                      "--labels",
                                      "y.idx",
                                      "--model",
-                                     "conv4k3p1,pool2,conv8k3,fc16",
+                                     "conv4k3p1,bn,pool2,conv8k3,fc16",
                                      "--epochs",
                                      "4",
                                      "--batch-size",
@@ -1124,7 +1124,7 @@ TEST_F(Cli, ACnnOnImagesTrainsAndItsModelFileWorksEverywhere) {
   Outcome t = run(with({"--save", "cnn.st"}));
   ASSERT_EQ(t.status, 0) << t.out;
   EXPECT_TRUE(contains(t.out,
-                       "cnn [1, 8, 8] -> conv4k3p1 [4, 8, 8] -> pool2 [4, 4, 4] -> "
+                       "cnn [1, 8, 8] -> conv4k3p1 [4, 8, 8] -> bn -> pool2 [4, 4, 4] -> "
                        "conv8k3 [8, 2, 2] -> fc16 -> 2 (relu)"))
       << t.out;
   const auto at = t.out.find("validation: loss ");
@@ -1140,6 +1140,7 @@ TEST_F(Cli, ACnnOnImagesTrainsAndItsModelFileWorksEverywhere) {
   ASSERT_EQ(i.status, 0) << i.out;
   EXPECT_TRUE(contains(i.out, "0.weight")) << i.out;
   EXPECT_TRUE(contains(i.out, "[4, 1, 3, 3]")) << i.out;
+  EXPECT_TRUE(contains(i.out, "1.running_var")) << i.out;
   EXPECT_TRUE(contains(i.out, "\"image\":[1,8,8]")) << i.out;
 
   // Augmented: the same model file for 0 and 3 loader workers, and not the unaugmented one.

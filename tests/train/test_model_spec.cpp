@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "io/io_test_util.hpp"
+#include "lockstep/io/state_dict.hpp"
+#include "lockstep/nn/batch_norm.hpp"
 #include "lockstep/train/model_spec.hpp"
 
 namespace lockstep {
@@ -151,6 +153,47 @@ TEST(BuildModel, ACnnIsPyTorchsSequential) {
   ModelSpec mlp = spec;
   mlp.model = "mlp:16";
   EXPECT_EQ(build_model(mlp, 1).net->size(), 3u);
+}
+
+// bn puts BatchNorm2d (after a conv) or BatchNorm1d (after an fc) before the activation, as
+// PyTorch's conv-bn-relu; parameter_shapes() lists its parameters and buffers as the state
+// dict holds them (num_batches_tracked an int64 count of shape []).
+TEST(BuildModel, BatchNormGoesBetweenALayerAndItsActivation) {
+  const ModelSpec spec{.model = "conv8k3,bn,pool2,fc16,bn",
+                       .dropout = 0.1,
+                       .inputs = 64,
+                       .outputs = 3,
+                       .image = {1, 8, 8}};
+  const BuiltModel m = build_model(spec, 1);
+  // conv bn relu pool flatten fc bn relu dropout fc
+  ASSERT_EQ(m.net->size(), 10u);
+  EXPECT_NE(dynamic_cast<const BatchNorm2d*>((*m.net)[1].get()), nullptr);
+  EXPECT_NE(dynamic_cast<const BatchNorm1d*>((*m.net)[6].get()), nullptr);
+  EXPECT_EQ(dynamic_cast<const BatchNorm1d*>((*m.net)[6].get())->num_features(), 16);
+  const std::vector<ParameterShape> shapes = parameter_shapes(spec);
+  const std::vector<SafetensorsEntry> entries = state_dict(*m.net);
+  ASSERT_EQ(shapes.size(), entries.size());
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    const SafetensorsEntry* e = nullptr;
+    for (const SafetensorsEntry& x : entries)
+      if (x.name == shapes[i].name) e = &x;
+    ASSERT_NE(e, nullptr) << shapes[i].name;
+    EXPECT_EQ(std::vector<Index>(e->shape.begin(), e->shape.end()), shapes[i].shape)
+        << shapes[i].name;
+    EXPECT_EQ(e->dtype == SafetensorsDtype::kI64, shapes[i].count) << shapes[i].name;
+  }
+  EXPECT_EQ(shapes[4].name, "1.running_mean");
+  EXPECT_EQ(shapes[6].name, "1.num_batches_tracked");
+  EXPECT_TRUE(shapes[6].shape.empty());
+  EXPECT_EQ(describe(spec),
+            "cnn [1, 8, 8] -> conv8k3 [8, 6, 6] -> bn -> pool2 [8, 3, 3] -> fc16 -> bn -> 3 "
+            "(relu, dropout 0.1)");
+  for (const char* bad : {"bn,conv8k3", "conv8k3,pool2,bn", "conv8k3,bn,bn"}) {
+    ModelSpec b = spec;
+    b.model = bad;
+    EXPECT_MESSAGE_HAS(error_of([&] { build_model(b, 1); }), "'bn'",
+                       "right after a conv or fc layer");
+  }
 }
 
 TEST(BuildModel, ImageLayerErrorsNameTheLayerAndTheShape) {

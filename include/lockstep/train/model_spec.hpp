@@ -6,6 +6,8 @@
 //   convCkK[sS][pP]  Conv2d to C channels, K x K kernel, stride S (1), zero padding P (0)
 //   poolK / maxpoolK MaxPool2d K x K (stride K);  avgpoolK: AvgPool2d K x K (stride K)
 //   fcH              Linear to H features ("mlp:64,32" is "fc64,fc32")
+//   bn               BatchNorm2d (after a conv) or BatchNorm1d (after an fc), before the
+//                    activation: "conv32k3,bn,pool2" is Conv2d, BatchNorm2d, ReLU, MaxPool2d
 // Each conv and fc is followed by the activation, each fc by Dropout when dropout > 0; Flatten
 // comes before the first fc after image layers, and a Linear to the outputs ends the network,
 // so "conv32k3,pool2,conv64k3,pool2,fc128" is PyTorch's
@@ -51,24 +53,29 @@ struct BuiltModel {
 
 /// One layer of the --model text.
 struct LayerSpec {
-  enum class Kind { kConv, kMaxPool, kAvgPool, kFc };
+  enum class Kind { kConv, kMaxPool, kAvgPool, kFc, kBatchNorm };
   Kind kind = Kind::kFc;
   Index size = 0;                             // conv: output channels; fc: width; pools: unused
   Index kernel = 0, stride = 0, padding = 0;  // conv and pools
   std::string text;                           // as written: "conv32k3"
-  bool spatial() const { return kind != Kind::kFc; }
+  bool spatial() const {
+    return kind == Kind::kConv || kind == Kind::kMaxPool || kind == Kind::kAvgPool;
+  }
 };
 /// The layers of `model` ("linear": none); errors name --model and the bad item.
 std::vector<LayerSpec> parse_layers(const std::string& model);
 /// "C,H,W" (or "H,W" for one channel) as an ImageShape; errors name `what` and the value.
 ImageShape parse_image_shape(const std::string& text, const std::string& what = "--image");
 BuiltModel build_model(const ModelSpec& spec, std::uint64_t seed);
-/// A parameter of the network build_model(spec) makes: its state-dict name and shape.
+/// A tensor of the network build_model(spec) makes (a parameter or a buffer): its state-dict
+/// name and shape.
 struct ParameterShape {
-  std::string name;          // "0.weight", "0.bias", "2.weight", ...
+  std::string name;          // "0.weight", "0.bias", "1.running_mean", ...
   std::vector<Index> shape;  // {out, in} (Linear) or {out, in, kh, kw} (Conv2d); {out} a bias
+  bool count = false;        // an int64 buffer (num_batches_tracked, shape {})
 };
-/// The parameters build_model(spec) would create, in order, computed without allocating them:
+/// The parameters and buffers build_model(spec) would create, in order (each module's
+/// parameters, then its buffers), computed without allocating them:
 /// a file's declared architecture is checked against its tensors with this before it is built.
 std::vector<ParameterShape> parameter_shapes(const ModelSpec& spec);
 /// "linear 64 -> 10", "mlp 64 -> 64 -> 10 (relu, dropout 0.1)" or, with image layers,
