@@ -7,16 +7,17 @@
 namespace lockstep {
 
 Conv2d::Conv2d(ImageShape input, Index out_channels, Size2d kernel_size, Conv2dOptions options)
-    : geometry_{input,          out_channels,    kernel_size,
-                options.stride, options.padding, options.dilation} {
+    : geometry_{input,           out_channels,     kernel_size,   options.stride,
+                options.padding, options.dilation, options.groups} {
   geometry_.validate();
-  const Index fan_in = geometry_.patch_size();
+  const Index fan_in = geometry_.weight_cols();
   Tensor w(Shape{out_channels, fan_in});
   Tensor b = options.bias ? Tensor(Shape{1, out_channels}) : Tensor();
   Generator& gen = options.generator ? *options.generator : default_generator();
   init::linear_default_(w, b, gen);  // U(+-1/sqrt(fan_in)) for both, as nn.Conv2d
-  weight_ = register_parameter("weight", w, true,
-                               {out_channels, input.channels, kernel_size.h, kernel_size.w});
+  weight_ = register_parameter(
+      "weight", w, true,
+      {out_channels, input.channels / options.groups, kernel_size.h, kernel_size.w});
   if (options.bias) bias_ = register_parameter("bias", b, true, {out_channels});
 }
 

@@ -1,5 +1,5 @@
 // Finite-difference gradient checks for convolution (input, weight and bias; strided, padded,
-// dilated, 1 x 1, without bias) and for max and average pooling, alone and composed into a
+// dilated, grouped, 1 x 1, without bias) and for max and average pooling, alone and composed into a
 // small convolutional classifier.
 #include <gtest/gtest.h>
 
@@ -35,7 +35,7 @@ void expect_gradcheck(const Fn& f, const std::vector<Tensor>& inputs) {
 }
 
 void check_conv(const ops::Conv2dGeometry& g, bool bias, Index batch = 2) {
-  const Shape x{batch, g.input.numel()}, w{g.out_channels, g.patch_size()};
+  const Shape x{batch, g.input.numel()}, w{g.out_channels, g.weight_cols()};
   if (bias) {
     expect_gradcheck([&](auto& v) { return conv2d(v[0], v[1], v[2], g); },
                      {r(x, 1), r(w, 2), r({1, g.out_channels}, 3)});
@@ -61,6 +61,17 @@ TEST(GradcheckConv, Conv2dDilatedWithoutBias) {
   check_conv(
       {.input = {2, 6, 6}, .out_channels = 2, .kernel = 2, .padding = 1, .dilation = Size2d(2, 3)},
       false);
+}
+
+TEST(GradcheckConv, Conv2dGrouped) {
+  check_conv({.input = {4, 5, 4},
+              .out_channels = 6,
+              .kernel = 3,
+              .stride = Size2d(1, 2),
+              .padding = 1,
+              .groups = 2},
+             true);
+  check_conv({.input = {3, 3, 3}, .out_channels = 3, .kernel = 1, .groups = 3}, false);
 }
 
 TEST(GradcheckConv, Conv2dPointwise) {

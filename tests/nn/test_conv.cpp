@@ -42,6 +42,18 @@ TEST(Conv2d, ParametersHavePyTorchShapesAndTheGeometryIsKnown) {
   EXPECT_EQ(no_bias.output_shape(), (ImageShape{4, 6, 7}));
 }
 
+TEST(Conv2d, GroupsShapeTheWeightAndAreChecked) {
+  Conv2d conv({6, 5, 5}, 4, 3, {.groups = 2});
+  EXPECT_EQ(conv.weight().shape(), (Shape{4, 27}));
+  EXPECT_EQ(conv.parameter_shapes()[0], (std::vector<Index>{4, 3, 3, 3}));
+  const float bound = 1.0f / std::sqrt(27.0f);  // fan_in = in / groups * kh * kw
+  for (float v : conv.weight().value().span()) EXPECT_LE(std::abs(v), bound);
+  const std::string bad = error_of([] { Conv2d({6, 5, 5}, 4, 3, {.groups = 4}); });
+  EXPECT_NE(bad.find("groups 4 must be positive and divide both in_channels 6 and out_channels 4"),
+            std::string::npos)
+      << bad;
+}
+
 TEST(Conv2d, InitializationIsPyTorchsUniformOverTheFanIn) {
   // U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias, fan_in = in * kh * kw: the draws of
   // a Linear with fan_in inputs from the same generator state.

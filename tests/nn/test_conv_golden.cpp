@@ -1,6 +1,6 @@
 // Convolution and pooling against values computed by PyTorch (tests/golden/make_golden_conv.py):
 // forward outputs and the gradients of sum(cotangent * output) with respect to the input, the
-// weight and the bias, for strided, padded, dilated and 1 x 1 convolutions and for max and
+// weight and the bias, for strided, padded, dilated, grouped and 1 x 1 convolutions and for max and
 // average pooling with and without padding (and count_include_pad both ways), through the
 // modules and the autograd functions.
 #include <gtest/gtest.h>
@@ -26,7 +26,7 @@ void expect_close(const Tensor& t, std::span<const float> expected, float rtol =
 }
 
 struct ConvCase {
-  std::span<const long> geometry;  // N, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, bias
+  std::span<const long> geometry;  // N, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, bias, groups
   std::span<const float> x, weight, bias, cotangent, output, dx, dweight, dbias;
 };
 
@@ -47,6 +47,7 @@ void check_conv(const ConvCase& c) {
               {.stride = Size2d(g[7], g[8]),
                .padding = Size2d(g[9], g[10]),
                .dilation = Size2d(g[11], g[12]),
+               .groups = g[14],
                .bias = has_bias,
                .generator = &gen});
   conv.weight().value().copy_(Tensor::from_vector(c.weight, conv.weight().shape()));
@@ -65,6 +66,8 @@ TEST(Conv2dGolden, StridedPaddedNonSquareKernel) { check_conv(CONV_CASE(conv_str
 TEST(Conv2dGolden, DilatedWithWidePadding) { check_conv(CONV_CASE(conv_dilated)); }
 TEST(Conv2dGolden, PointwiseWithoutBias) { check_conv(CONV_CASE(conv_pointwise)); }
 TEST(Conv2dGolden, PointwiseStridedPadded) { check_conv(CONV_CASE(conv_pointwise_strided)); }
+TEST(Conv2dGolden, TwoGroupsStridedPadded) { check_conv(CONV_CASE(conv_grouped)); }
+TEST(Conv2dGolden, DepthwisePointwise) { check_conv(CONV_CASE(conv_depthwise_pointwise)); }
 
 struct PoolCase {
   std::span<const long> geometry;  // N, C, H, W, KH, KW, SH, SW, PH, PW, count_include_pad
@@ -129,7 +132,7 @@ TEST(Conv2dGolden, TheFunctionalFormMatchesTheModule) {
                                      .stride = Size2d(g[7], g[8]),
                                      .padding = Size2d(g[9], g[10])};
   Var x(Tensor::from_vector(c.x, {g[0], geometry.input.numel()}));
-  Var w(Tensor::from_vector(c.weight, {geometry.out_channels, geometry.patch_size()}), true);
+  Var w(Tensor::from_vector(c.weight, {geometry.out_channels, geometry.weight_cols()}), true);
   Var b(Tensor::row(c.bias), true);
   Var y = conv2d(x, w, b, geometry);
   expect_close(y.value(), c.output);
