@@ -333,10 +333,8 @@ PreparedData prepare_data(const TrainConfig& c) {
   out.feature_names = all.d.feature_names;
   out.target_name = all.d.target_name;
   out.description = all.d.description;
+  // Checked against the features where the model is planned (plan() in model_spec.cpp).
   out.image = c.image.empty() ? all.d.image : parse_image_shape(c.image);
-  LOCKSTEP_CHECK(out.image.channels == 0 || out.image.numel() == all.cols(), "--image ", out.image,
-                 " is ", out.image.numel(), " values per sample, but ", c.data, " has ", all.cols(),
-                 " features");
   // The training and validation rows: a second file, a seeded split, or all for training.
   std::optional<Source> val_file;
   std::vector<Index> train_rows, val_rows;
